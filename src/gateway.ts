@@ -1,0 +1,83 @@
+/**
+ * The composition root: the only place that knows which doors (XMPP, SIP, media) and which bridges
+ * exist, builds them from the configuration and wires them together. Everything else receives what
+ * it needs.
+ *
+ * Lifecycle: start() opens the three links (each reconnects by itself); stop() stops taking new
+ * work, lets work in flight finish for up to `shutdownTimeout`, then closes the links.
+ */
+import type { Server } from "node:http";
+import { AddressMapper } from "./address/address-mapper.js";
+import type { GatewayConfig } from "./config/load-config.js";
+import { Health } from "./health/health.js";
+import { startHealthServer } from "./health/health-server.js";
+import { moduleLogger } from "./log/logger.js";
+import { MediaLink } from "./media/media-link.js";
+import { optionsHandler } from "./sip/options-handler.js";
+import { SipLink } from "./sip/sip-link.js";
+import { ComponentLink } from "./xmpp/component-link.js";
+import { registerServiceHandlers } from "./xmpp/service-handlers.js";
+import { PRODUCT_NAME, PRODUCT_VERSION } from "./version.js";
+
+export class Gateway {
+  readonly health = new Health();
+  readonly addresses: AddressMapper;
+  readonly xmpp: ComponentLink;
+  readonly sip: SipLink;
+  readonly media: MediaLink;
+  private healthServer: Server | undefined;
+  private readonly log = moduleLogger("gateway");
+
+  constructor(readonly config: GatewayConfig) {
+    this.addresses = new AddressMapper({
+      componentDomain: config.xmpp.domain,
+      sipDomains: config.sip.domains,
+      xmppDomains: config.xmpp.userDomains,
+    });
+    this.xmpp = new ComponentLink(config.xmpp, this.health, moduleLogger("xmpp"));
+    this.sip = new SipLink(config.sip.drachtio, this.health, moduleLogger("sip"));
+    this.media = new MediaLink(config.media.rtpengine, this.health, moduleLogger("media"));
+
+    registerServiceHandlers(this.xmpp, {
+      name: PRODUCT_NAME,
+      version: PRODUCT_VERSION,
+      checkSipUser: (jid) => void this.addresses.jidToSipUser(jid),
+    });
+    this.sip.handle("OPTIONS", optionsHandler(this.sip, this.health));
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    this.log.info("starting", {
+      version: PRODUCT_VERSION,
+      componentDomain: c.xmpp.domain,
+      sipDomains: c.sip.domains,
+      xmppServer: `${c.xmpp.host}:${c.xmpp.port}`,
+      drachtio: `${c.sip.drachtio.host}:${c.sip.drachtio.port}`,
+      rtpengine: `${c.media.rtpengine.host}:${c.media.rtpengine.port}`,
+    });
+    this.health.on("change", (link, state) => this.log.debug("health", { link, ...state }));
+    if (c.health.port > 0) {
+      this.healthServer = await startHealthServer(this.health, c.health.host, c.health.port);
+      this.log.info("health endpoint listening", { url: `http://${c.health.host}:${c.health.port}/health` });
+    }
+    this.xmpp.start();
+    this.sip.start();
+    await this.media.start();
+  }
+
+  /** Graceful stop: no new work, in-flight work finishes (bounded), then the links close. */
+  async stop(): Promise<void> {
+    const timeout = this.config.shutdownTimeout;
+    this.log.info("stopping: no new requests; letting work in flight finish", { timeoutMs: timeout });
+    const drained = await this.sip.drain(timeout);
+    if (!drained) this.log.warn("shutdown timeout reached with SIP requests still in flight");
+    await this.xmpp.stop();
+    this.sip.stop();
+    this.media.stop();
+    await new Promise<void>((resolve) =>
+      this.healthServer ? this.healthServer.close(() => resolve()) : resolve(),
+    );
+    this.log.info("stopped");
+  }
+}

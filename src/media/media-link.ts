@@ -1,0 +1,84 @@
+/**
+ * The media door: rtpengine's ng control protocol over UDP through rtpengine-client. The link is
+ * connectionless, so "up" means "answered the last ping": the gateway pings at start and then every
+ * `pingInterval`, and `Health` shows the result. Calls (later) go through `command()`, which fails
+ * fast with a clear error when rtpengine does not answer within `timeout`.
+ */
+import { Client, type NgResponse } from "rtpengine-client";
+import type { Health } from "../health/health.js";
+import type { Logger } from "../log/logger.js";
+
+export interface MediaLinkOptions {
+  host: string;
+  port: number;
+  timeout: number;
+  pingInterval: number;
+}
+
+export class MediaLink {
+  private client: Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly opts: MediaLinkOptions,
+    private readonly health: Health,
+    private readonly log: Logger,
+  ) {}
+
+  get where(): string {
+    return `${this.opts.host}:${this.opts.port}`;
+  }
+
+  /** Opens the control socket and pings once; never throws (health shows the result). */
+  async start(): Promise<void> {
+    const client = new Client({ localPort: 0, timeout: this.opts.timeout });
+    client.on("error", (err: Error) => this.log.warn(`rtpengine client error: ${err.message}`));
+    this.client = client;
+    await this.ping();
+    this.timer = setInterval(() => void this.ping(), this.opts.pingInterval);
+    this.timer.unref();
+  }
+
+  async ping(): Promise<boolean> {
+    const client = this.client;
+    if (!client) return false;
+    try {
+      const res = await client.ping(this.opts.port, this.opts.host);
+      if (res.result !== "pong") throw new Error(`unexpected answer ${JSON.stringify(res)}`);
+      if (!this.health.isUp("media")) this.log.info("rtpengine answers", { server: this.where });
+      this.health.set("media", true, `rtpengine at ${this.where} answers`);
+      return true;
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      if (this.health.isUp("media") || this.health.snapshot().media.detail === "not connected yet") {
+        this.log.warn(`rtpengine does not answer: ${reason}`, { server: this.where });
+      }
+      this.health.set("media", false, `rtpengine at ${this.where} does not answer`);
+      return false;
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    try {
+      this.client?.close();
+    } catch {
+      // already closed
+    }
+    this.client = undefined;
+    this.health.set("media", false, "stopped");
+  }
+
+  /** Raw ng command for the call code to come; rejects on timeout or an error result. */
+  async command(
+    name: "offer" | "answer" | "delete" | "query" | "list",
+    params: Record<string, unknown>,
+  ): Promise<NgResponse> {
+    const client = this.client;
+    if (!client) throw new Error("rtpengine link is not started");
+    const res = await client[name](this.opts.port, this.opts.host, params);
+    if (res.result === "error") throw new Error(`rtpengine ${name} failed: ${String(res["error-reason"])}`);
+    return res;
+  }
+}

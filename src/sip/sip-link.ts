@@ -1,0 +1,194 @@
+/**
+ * The SIP door: drachtio-srf connected to drachtio-server's admin port. drachtio-srf reconnects by
+ * itself (backoff from 255 ms by x1.7, capped by `reconnectMaxDelay`) and re-sends its routes after
+ * each reconnect; this class reports the link in `Health`, routes each method to one handler, and
+ * makes sure every request gets exactly one answer:
+ *
+ * - a method with a handler: the handler answers; what it throws becomes a status through
+ *   `statusFor` (a `SipStatusLike` error chooses its own, anything else is 500 plus a log line);
+ * - a method without one: 405 with Allow, as RFC 3261 section 8.2.1 says: "If a UAS does not
+ *   support the method, it MUST return a 405 ... and MUST add an Allow header field";
+ * - while the gateway drains for shutdown: 503 with Retry-After (RFC 3261 section 21.5.4).
+ */
+import Srf from "drachtio-srf";
+import type { Health } from "../health/health.js";
+import type { Logger } from "../log/logger.js";
+
+export type SipRequest = Srf.SrfRequest;
+export type SipResponse = Srf.SrfResponse;
+export type SipHandler = (req: SipRequest, res: SipResponse) => Promise<void> | void;
+
+export interface SipLinkOptions {
+  host: string;
+  port: number;
+  secret: string;
+  reconnectMaxDelay: number;
+}
+
+/** What a handler may throw to choose its SIP status; anything else is 500. */
+export interface SipStatusLike {
+  toSipStatus(): { status: number; reason?: string | undefined; headers?: Record<string, string> };
+}
+
+function isSipStatusLike(e: unknown): e is SipStatusLike {
+  return typeof e === "object" && e !== null && typeof (e as SipStatusLike).toSipStatus === "function";
+}
+
+/**
+ * The out-of-dialog methods drachtio-server can hand us. ACK, BYE, CANCEL and PRACK outside a dialog
+ * or transaction are answered by drachtio-server itself (481 / absorbed), so they are not routed.
+ */
+const ROUTABLE = [
+  "INVITE",
+  "MESSAGE",
+  "OPTIONS",
+  "SUBSCRIBE",
+  "NOTIFY",
+  "PUBLISH",
+  "INFO",
+  "REFER",
+  "REGISTER",
+  "UPDATE",
+];
+
+export class SipLink {
+  readonly srf = new Srf();
+  private readonly handlers = new Map<string, SipHandler>();
+  private draining = false;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  private started = false;
+
+  constructor(
+    private readonly opts: SipLinkOptions,
+    private readonly health: Health,
+    private readonly log: Logger,
+  ) {}
+
+  /** The methods with a handler, for Allow headers (ACK, BYE and CANCEL come with INVITE). */
+  get allow(): string[] {
+    const methods = [...this.handlers.keys()];
+    if (this.handlers.has("INVITE")) methods.push("ACK", "BYE", "CANCEL");
+    return methods.sort();
+  }
+
+  get connected(): boolean {
+    return this.health.isUp("sip");
+  }
+
+  /** One handler per method; registering a second one for the same method is a programming error. */
+  handle(method: string, handler: SipHandler): void {
+    const m = method.toUpperCase();
+    if (!ROUTABLE.includes(m)) throw new Error(`method ${m} cannot be routed by drachtio`);
+    if (this.handlers.has(m)) throw new Error(`a handler for ${m} exists already`);
+    if (this.started) throw new Error("handlers must be registered before start()");
+    this.handlers.set(m, handler);
+  }
+
+  start(): void {
+    this.started = true;
+    const where = `${this.opts.host}:${this.opts.port}`;
+    const srf = this.srf;
+    srf.on("connect", (err: Error | null, hostport: string) => {
+      if (err) {
+        // drachtio-srf reports a refused secret this way; it keeps the socket and does not retry.
+        this.log.error(`drachtio refused the connection: ${err.message} (check sip.drachtio.secret)`, {
+          server: where,
+        });
+        this.health.set("sip", false, `drachtio at ${where} refused: ${err.message}`);
+        return;
+      }
+      this.log.info("connected to drachtio", { server: where, sip: hostport });
+      this.health.set("sip", true, `connected to ${where}, SIP on ${hostport}`);
+    });
+    srf.on("error", (err: Error) => {
+      // Socket errors; drachtio-srf reconnects after them. Without this listener they would throw.
+      this.log.warn(`drachtio link error: ${err.message}`, { server: where });
+      this.health.set("sip", false, `drachtio at ${where}: ${err.message}`);
+    });
+    srf.on("close" as "disconnect", () => {
+      this.health.set("sip", false, `disconnected from ${where}`);
+    });
+    srf.on("reconnecting" as "disconnect", (...args: unknown[]) => {
+      const info = args[0] as { delay?: number; attempt?: number } | undefined;
+      this.log.warn("drachtio link down, reconnecting", {
+        server: where,
+        delayMs: info?.delay,
+        attempt: info?.attempt,
+      });
+    });
+    for (const method of ROUTABLE) {
+      srf.use(method.toLowerCase(), (req, res) => void this.dispatch(method, req, res));
+    }
+    void srf.connect({
+      host: this.opts.host,
+      port: this.opts.port,
+      secret: this.opts.secret,
+      reconnect: { retryMaxDelay: this.opts.reconnectMaxDelay },
+    } as Srf.SrfConfig);
+  }
+
+  private async dispatch(method: string, req: SipRequest, res: SipResponse): Promise<void> {
+    const log = this.log.child({ callId: req.get("Call-ID"), method });
+    if (this.draining) {
+      this.answer(res, 503, "Service Unavailable", { "Retry-After": "30" });
+      return;
+    }
+    const handler = this.handlers.get(method);
+    if (!handler) {
+      this.answer(res, 405, "Method Not Allowed", { Allow: this.allow.join(", ") });
+      return;
+    }
+    this.inFlight++;
+    try {
+      await handler(req, res);
+    } catch (e) {
+      if (res.finalResponseSent) {
+        log.error("handler failed after answering", { error: String(e) });
+      } else if (isSipStatusLike(e)) {
+        const s = e.toSipStatus();
+        this.answer(res, s.status, s.reason, s.headers);
+      } else {
+        log.error("handler failed", { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+        this.answer(res, 500, "Server Internal Error");
+      }
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private answer(
+    res: SipResponse,
+    status: number,
+    reason?: string,
+    headers: Record<string, string> = {},
+  ): void {
+    if (res.finalResponseSent) return;
+    if (reason) res.send(status, reason, { headers });
+    else res.send(status, { headers });
+  }
+
+  /** Stops taking new requests (they get 503) and resolves when those in flight have been answered. */
+  drain(timeoutMs: number): Promise<boolean> {
+    this.draining = true;
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  stop(): void {
+    this.draining = true;
+    try {
+      this.srf.disconnect();
+    } catch (e) {
+      this.log.debug("drachtio disconnect", { error: String(e) });
+    }
+    this.health.set("sip", false, "stopped");
+  }
+}
