@@ -13,6 +13,7 @@
 import Srf from "drachtio-srf";
 import type { Health } from "../health/health.js";
 import type { Logger } from "../log/logger.js";
+import { hardenDrachtioWireProtocol } from "./drachtio-hardening.js";
 
 export type SipRequest = Srf.SrfRequest;
 export type SipResponse = Srf.SrfResponse;
@@ -63,7 +64,9 @@ export class SipLink {
     private readonly opts: SipLinkOptions,
     private readonly health: Health,
     private readonly log: Logger,
-  ) {}
+  ) {
+    hardenDrachtioWireProtocol(log);
+  }
 
   /** The methods with a handler, for Allow headers (ACK, BYE and CANCEL come with INVITE). */
   get allow(): string[] {

@@ -58,17 +58,19 @@ export async function freePort(): Promise<number> {
  * `freePort()` (bind to port 0) cannot fall inside the range. Used for RTP port ranges and sipp's media ports.
  */
 export async function freePortRange(count: number): Promise<{ min: number; max: number }> {
-  if (!Number.isInteger(count) || count < 1 || count > 2000) throw new Error(`freePortRange: bad count ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > 2000)
+    throw new Error(`freePortRange: bad count ${count}`);
   const low = 20000;
   const high = 32760 - count;
   for (let attempt = 0; attempt < 100; attempt++) {
     const min = low + 2 * Math.floor((Math.random() * (high - low)) / 2);
     const max = min + count - 1;
-    let ok = true;
-    for (let port = min; port <= max && ok; port++) {
-      ok = !handedOut.has(port) && (await tryBindUdp(port)) && (await tryBindTcp(port)) === port;
-    }
-    if (!ok) continue;
+    const ports = Array.from({ length: count }, (_, i) => min + i);
+    if (ports.some((port) => handedOut.has(port))) continue;
+    const checks = await Promise.all(
+      ports.map(async (port) => (await tryBindUdp(port)) && (await tryBindTcp(port)) === port),
+    );
+    if (checks.includes(false)) continue;
     for (let port = min; port <= max; port++) handedOut.add(port);
     return { min, max };
   }
@@ -145,7 +147,8 @@ export async function waitForBound(
   for (;;) {
     opts.signal?.throwIfAborted();
     if (await isPortBound(port, protocol)) return;
-    if (Date.now() >= deadline) throw new Error(`waitForBound: ${protocol} port ${port} not bound within ${timeoutMs} ms`);
+    if (Date.now() >= deadline)
+      throw new Error(`waitForBound: ${protocol} port ${port} not bound within ${timeoutMs} ms`);
     await sleep(opts.intervalMs ?? 25);
   }
 }

@@ -16,6 +16,9 @@ import path from "node:path";
 
 export const keepTestDirs = process.env.KEEP_TEST_DIRS === "1";
 
+/** Startup timeout of the bench servers; override with E2E_SERVER_START_TIMEOUT_MS on slow machines. */
+export const serverStartTimeoutMs = Number(process.env.E2E_SERVER_START_TIMEOUT_MS ?? 20000);
+
 export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -33,6 +36,10 @@ export interface ManagedProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** stdout and stderr are appended to this file. */
   logFile: string;
+  /** If set, stderr goes to this file instead of `logFile`. */
+  stderrFile?: string;
+  /** Write a "=== <date> <command line>" line to the log before starting (default true). */
+  logHeader?: boolean;
   /** How long stop() waits after SIGTERM before SIGKILL. Default 5000 ms. */
   stopTimeoutMs?: number;
 }
@@ -60,6 +67,7 @@ function describeExit(info: ExitInfo): string {
 export class ManagedProcess {
   readonly name: string;
   readonly logFile: string;
+  readonly stderrFile: string | undefined;
   readonly command: string;
   readonly args: readonly string[];
   /** Resolves when the process has exited (never rejects). */
@@ -71,20 +79,25 @@ export class ManagedProcess {
   private constructor(opts: ManagedProcessOptions) {
     this.name = opts.name;
     this.logFile = opts.logFile;
+    this.stderrFile = opts.stderrFile;
     this.command = opts.command;
     this.args = opts.args;
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 5000;
     const fd = openSync(opts.logFile, "a");
+    const errFd = opts.stderrFile != null ? openSync(opts.stderrFile, "a") : fd;
     try {
-      writeSync(fd, `=== ${new Date().toISOString()} ${opts.command} ${opts.args.join(" ")}\n`);
+      if (opts.logHeader ?? true) {
+        writeSync(fd, `=== ${new Date().toISOString()} ${opts.command} ${opts.args.join(" ")}\n`);
+      }
       this.child = spawn(opts.command, opts.args, {
         cwd: opts.cwd,
         env: { ...process.env, ...opts.env },
-        stdio: ["ignore", fd, fd],
+        stdio: ["ignore", fd, errFd],
         detached: true,
       });
     } finally {
       closeSync(fd);
+      if (errFd !== fd) closeSync(errFd);
     }
     this.exited = new Promise<ExitInfo>((resolve) => {
       const finish = (info: ExitInfo): void => {
@@ -120,9 +133,11 @@ export class ManagedProcess {
     return this.exit;
   }
 
-  /** The last `lines` lines of the log file. */
+  /** The last `lines` lines of the log file (and of the stderr file, if separate). */
   logTail(lines = 40): string {
-    return tailFile(this.logFile, lines);
+    const out = tailFile(this.logFile, lines);
+    if (this.stderrFile == null) return out;
+    return `${out}\n--- last lines of ${this.stderrFile} ---\n${tailFile(this.stderrFile, lines)}`;
   }
 
   /** SIGTERM, then SIGKILL (whole process group) after the stop timeout. Resolves once the process is gone. */
@@ -198,7 +213,11 @@ export function tailFile(file: string, lines = 40): string {
     const length = Math.min(size, 64 * 1024);
     const buffer = Buffer.alloc(length);
     readSync(fd, buffer, 0, length, size - length);
-    return buffer.toString("utf8").split("\n").slice(-lines - 1).join("\n");
+    return buffer
+      .toString("utf8")
+      .split("\n")
+      .slice(-lines - 1)
+      .join("\n");
   } catch {
     return "";
   } finally {

@@ -48,6 +48,3 @@ export function resolveXmppServerOptions(opts: XmppServerOptions = {}): Resolved
     users: opts.users ?? [],
   };
 }
-
-/** Startup timeout of the servers; override with E2E_SERVER_START_TIMEOUT_MS on slow machines. */
-export const serverStartTimeoutMs = Number(process.env.E2E_SERVER_START_TIMEOUT_MS ?? 20000);

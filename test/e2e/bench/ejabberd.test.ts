@@ -1,0 +1,4 @@
+import { startEjabberd } from "../../support/ejabberd.js";
+import { xmppServerCases } from "./xmpp-server-cases.js";
+
+xmppServerCases("ejabberd", startEjabberd);

@@ -1,0 +1,4 @@
+import { startProsody } from "../../support/prosody.js";
+import { xmppServerCases } from "./xmpp-server-cases.js";
+
+xmppServerCases("prosody", startProsody);

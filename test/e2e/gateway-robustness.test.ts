@@ -1,0 +1,122 @@
+/**
+ * The gateway process against peers that are missing, wrong or hostile: it must say what is wrong,
+ * keep running, answer SIP honestly (503 while it cannot deliver), and still stop cleanly.
+ */
+import assert from "node:assert/strict";
+import { createServer, type Server, type Socket } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { getDrachtioEndpoint, type DrachtioEndpoint } from "../support/drachtio-endpoint.js";
+import { startGateway } from "../support/gateway-process.js";
+import { freePort } from "../support/ports.js";
+import { startProsody } from "../support/prosody.js";
+import { runSipp } from "../support/sipp.js";
+import type { XmppServer } from "../support/xmpp-server.js";
+
+const OPTIONS_503 = fileURLToPath(new URL("./scenarios/options-503.xml", import.meta.url));
+
+async function listen(server: Server): Promise<number> {
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("gateway robustness", () => {
+  let drachtio: DrachtioEndpoint;
+  let prosody: XmppServer;
+  let deadPort: number;
+
+  before(async () => {
+    [drachtio, prosody, deadPort] = await Promise.all([getDrachtioEndpoint(), startProsody(), freePort()]);
+  });
+  after(async () => {
+    await Promise.all([drachtio?.stop(), prosody?.stop()]);
+  });
+
+  it("answers OPTIONS with 503 and Retry-After while the XMPP server is unreachable, and says so in /health", async () => {
+    const gw = await startGateway({
+      xmpp: { host: "127.0.0.1", port: deadPort, domain: "sip.xmpp.test", secret: "x" },
+      drachtio: { host: drachtio.host, port: drachtio.port, secret: drachtio.secret },
+      rtpengine: { host: "127.0.0.1", port: deadPort },
+      sipDomains: ["sip.xmpp.test"],
+    });
+    try {
+      await gw.waitFor((h) => h.links.sip.up, 15_000, "drachtio link up");
+      const h = await gw.health();
+      assert.equal(h?.ok, false);
+      assert.equal(h?.links.xmpp.up, false);
+      assert.equal(h?.links.media.up, false, "rtpengine is not there either");
+      const res = await runSipp({
+        scenario: OPTIONS_503,
+        remote: `${drachtio.sipHost}:${drachtio.sipPort}`,
+        calls: 1,
+        timeoutMs: 10_000,
+      });
+      assert.equal(res.exitCode, 0, res.stdout + res.stderr);
+      const health = await fetch(gw.healthUrl);
+      assert.equal(health.status, 503);
+    } finally {
+      assert.equal(await gw.stop(), 0, "SIGTERM with links down still exits 0");
+    }
+  });
+
+  it("survives garbage on the drachtio admin socket and keeps reconnecting", async () => {
+    let connections = 0;
+    const sockets = new Set<Socket>();
+    const garbage = createServer((s) => {
+      connections++;
+      sockets.add(s);
+      s.on("error", () => undefined);
+      s.write("this is not drachtio\r\n\x00\xff" + "x".repeat(64));
+      s.write("12#short|garbage");
+      s.write("5#a|b|c|d|e|f\r\n");
+    });
+    const port = await listen(garbage);
+    const gw = await startGateway({
+      xmpp: { host: prosody.host, port: prosody.componentPort, domain: prosody.componentDomain, secret: prosody.componentSecret },
+      drachtio: { host: "127.0.0.1", port, secret: "s" },
+      rtpengine: { host: "127.0.0.1", port: deadPort },
+      sipDomains: [prosody.componentDomain],
+    });
+    try {
+      await gw.waitFor((h) => h.links.xmpp.up, 15_000, "XMPP link up");
+      const t0 = Date.now();
+      while (connections < 3 && Date.now() - t0 < 10_000) await sleep(100);
+      assert.ok(connections >= 3, `the gateway reconnected ${connections} times`);
+      assert.equal(gw.child.exitCode, null, "the gateway is still running");
+      assert.match(gw.log(), /unreadable data on the drachtio admin connection/);
+      const h = await gw.health();
+      assert.equal(h?.links.sip.up, false);
+      assert.equal(h?.links.xmpp.up, true);
+    } finally {
+      assert.equal(await gw.stop("SIGINT"), 0, "SIGINT exits 0 too");
+      for (const s of sockets) s.destroy();
+      garbage.close();
+    }
+  });
+
+  it("names the key to check when a secret is wrong, and keeps running", async () => {
+    const gw = await startGateway({
+      xmpp: { host: prosody.host, port: prosody.componentPort, domain: prosody.componentDomain, secret: "wrong" },
+      drachtio: { host: drachtio.host, port: drachtio.port, secret: "wrong-too" },
+      rtpengine: { host: "127.0.0.1", port: deadPort },
+      sipDomains: [prosody.componentDomain],
+    });
+    try {
+      const t0 = Date.now();
+      while (!(/xmpp\.secret/.test(gw.log()) && /sip\.drachtio\.secret/.test(gw.log())) && Date.now() - t0 < 10_000) {
+        await sleep(100);
+      }
+      assert.match(gw.log(), /not-authorized.*check xmpp\.secret/);
+      assert.match(gw.log(), /check sip\.drachtio\.secret/);
+      assert.equal(gw.child.exitCode, null);
+      const h = await gw.health();
+      assert.equal(h?.links.xmpp.up, false);
+      assert.equal(h?.links.sip.up, false);
+    } finally {
+      assert.equal(await gw.stop(), 0);
+    }
+  });
+});
