@@ -20,7 +20,6 @@ declare module "@xmpp/xml" {
     t(text: string): Element;
     up(): Element;
     append(...nodes: Array<Element | string>): Element;
-    clone(): Element;
     toString(): string;
   }
   type Child = Element | string | null | undefined | false;

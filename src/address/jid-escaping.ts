@@ -31,8 +31,8 @@ import { AddressError } from "./address-error.js";
  * character MUST be escaped to the character sequence "\5c"", and section 4.3: "partial escape sequences
  * and escape sequences corresponding to characters not on the list of disallowed characters MUST be
  * ignored". So `\` is escaped only in front of one of the ten sequences above. Examples 9-11 of the XEP's
- * table (`c:\net` -> `c\3a\5cnet`) contradict this normative text, and some libraries (jxmpp, Prosody's
- * `jid.escape`) escape every backslash; this module follows the normative rules, which also keeps more
+ * table (`c:\net` -> `c\3a\5cnet`) contradict this normative text, and some libraries (jxmpp's
+ * `escapeLocalpart`) escape every backslash; this module follows the normative rules, which also keeps more
  * native JIDs canonical (see docs/addressing.md).
  *
  * Case is significant (XEP-0106 section 3.1): `\2F` is not an escape. Callers must therefore case-fold a

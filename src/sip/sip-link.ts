@@ -5,7 +5,8 @@
  * makes sure every request gets exactly one answer:
  *
  * - a method with a handler: the handler answers; what it throws becomes a status through
- *   `statusFor` (a `SipStatusLike` error chooses its own, anything else is 500 plus a log line);
+ *   `toGatewayError` (a `GatewayError` carries its status, an `AddressError` is 484, anything
+ *   else is 500 plus a log line);
  * - a method without one: 405 with Allow, as RFC 3261 section 8.2.1 says: "If a UAS does not
  *   support the method, it MUST return a 405 ... and MUST add an Allow header field";
  * - while the gateway drains for shutdown: 503 with Retry-After (RFC 3261 section 21.5.4).
@@ -13,6 +14,8 @@
 import Srf from "drachtio-srf";
 import type { Health } from "../health/health.js";
 import type { Logger } from "../log/logger.js";
+import { isAddressError } from "../address/address-error.js";
+import { GatewayError, toGatewayError } from "../errors/gateway-error.js";
 import { hardenDrachtioWireProtocol } from "./drachtio-hardening.js";
 
 export type SipRequest = Srf.SrfRequest;
@@ -24,15 +27,6 @@ export interface SipLinkOptions {
   port: number;
   secret: string;
   reconnectMaxDelay: number;
-}
-
-/** What a handler may throw to choose its SIP status; anything else is 500. */
-export interface SipStatusLike {
-  toSipStatus(): { status: number; reason?: string | undefined; headers?: Record<string, string> };
-}
-
-function isSipStatusLike(e: unknown): e is SipStatusLike {
-  return typeof e === "object" && e !== null && typeof (e as SipStatusLike).toSipStatus === "function";
 }
 
 /**
@@ -148,12 +142,12 @@ export class SipLink {
     } catch (e) {
       if (res.finalResponseSent) {
         log.error("handler failed after answering", { error: String(e) });
-      } else if (isSipStatusLike(e)) {
-        const s = e.toSipStatus();
-        this.answer(res, s.status, s.reason, s.headers);
       } else {
-        log.error("handler failed", { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-        this.answer(res, 500, "Server Internal Error");
+        const g = toGatewayError(e);
+        if (!(e instanceof GatewayError) && !isAddressError(e)) {
+          log.error("handler failed", { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+        }
+        this.answer(res, g.sipStatus, g.sipReason);
       }
     } finally {
       this.inFlight--;

@@ -1,7 +1,9 @@
 /**
  * The XMPP door: an XEP-0114 component connection built on xmpp.js's `component()` (reconnect,
  * middleware, iq callee). It keeps the link up with exponential backoff, stamps `from` on every
- * stanza it sends, and turns whatever a handler throws into exactly one stanza error.
+ * stanza it sends, and turns whatever a handler throws into exactly one stanza error (a
+ * `GatewayError` chooses its condition, an `AddressError` is jid-malformed, anything else is
+ * internal-server-error plus a log line: `toGatewayError`).
  *
  *   offline --start()--> connecting --handshake ok--> online
  *      ^                     |  ^                        |
@@ -12,6 +14,8 @@ import { component, type Component, type MiddlewareContext } from "@xmpp/compone
 import type { Element } from "@xmpp/xml";
 import type { Health } from "../health/health.js";
 import type { Logger } from "../log/logger.js";
+import { GatewayError, toGatewayError } from "../errors/gateway-error.js";
+import { isAddressError } from "../address/address-error.js";
 import { errorReply, type StanzaErrorSpec } from "./stanza-error.js";
 
 export interface ComponentLinkOptions {
@@ -21,15 +25,6 @@ export interface ComponentLinkOptions {
   secret: string;
   reconnectDelay: number;
   reconnectMaxDelay: number;
-}
-
-/** What a handler may throw to choose its stanza error; anything else is internal-server-error. */
-export interface StanzaErrorLike {
-  toStanzaError(): StanzaErrorSpec;
-}
-
-function isStanzaErrorLike(e: unknown): e is StanzaErrorLike {
-  return typeof e === "object" && e !== null && typeof (e as StanzaErrorLike).toStanzaError === "function";
 }
 
 /** An iq handler returns the result payload, or `true` for an empty result (XEP-0199 pong). */
@@ -129,7 +124,7 @@ export class ComponentLink {
     await this.xmpp.send(stanza);
   }
 
-  /** Registers an iq handler; what it throws becomes one stanza error (see StanzaErrorLike). */
+  /** Registers an iq handler; what it throws becomes one stanza error (see `specFor`). */
   onIq(type: "get" | "set", ns: string, name: string, handler: IqHandler): void {
     const wrapped = async (ctx: MiddlewareContext) => {
       try {
@@ -178,13 +173,15 @@ export class ComponentLink {
   }
 
   private specFor(stanza: Element, e: unknown): StanzaErrorSpec {
-    if (isStanzaErrorLike(e)) return e.toStanzaError();
-    this.log.error("handler failed", {
-      stanza: stanza.name,
-      from: stanza.attrs.from,
-      error: e instanceof Error ? (e.stack ?? e.message) : String(e),
-    });
-    return { condition: "internal-server-error", type: "cancel" };
+    const g = toGatewayError(e);
+    if (!(e instanceof GatewayError) && !isAddressError(e)) {
+      this.log.error("handler failed", {
+        stanza: stanza.name,
+        from: stanza.attrs.from,
+        error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      });
+    }
+    return { condition: g.condition, type: g.type, text: g.text };
   }
 
   /** The error element xmpp.js's iq callee wraps into the iq error reply. */

@@ -2,8 +2,8 @@
  * Builds stanza errors (RFC 6120 section 8.3) and answers a stanza with one.
  *
  * RFC 6120 8.3.1: "The entity that returns an error stanza MUST ... swap the 'from' and 'to'
- * addresses ... and MUST include an <error/> element". We also echo the original payload of an iq
- * (RFC 6120 8.3.1 allows it) so the requester can correlate, and never answer an error with an error
+ * addresses ... and MUST include an <error/> element". We also echo the original payload element
+ * of an iq (RFC 6120 8.3.1 allows it) so the requester can correlate, and never answer an error with an error
  * (RFC 6120 8.3.1: "An entity that receives an error stanza MUST NOT respond to the stanza with a
  * further error stanza").
  */
@@ -41,7 +41,8 @@ export function errorReply(stanza: Element, spec: StanzaErrorSpec): Element | nu
   });
   if (stanza.name === "iq") {
     const payload = stanza.getChildElements()[0];
-    if (payload) reply.append(payload.clone());
+    // The payload's element alone (its children are not needed to correlate, and may be large).
+    if (payload) reply.append(xml(payload.name, { ...payload.attrs }));
   }
   reply.append(errorElement(spec));
   return reply;

@@ -75,7 +75,12 @@ describe("gateway robustness", () => {
     });
     const port = await listen(garbage);
     const gw = await startGateway({
-      xmpp: { host: prosody.host, port: prosody.componentPort, domain: prosody.componentDomain, secret: prosody.componentSecret },
+      xmpp: {
+        host: prosody.host,
+        port: prosody.componentPort,
+        domain: prosody.componentDomain,
+        secret: prosody.componentSecret,
+      },
       drachtio: { host: "127.0.0.1", port, secret: "s" },
       rtpengine: { host: "127.0.0.1", port: deadPort },
       sipDomains: [prosody.componentDomain],
@@ -99,14 +104,22 @@ describe("gateway robustness", () => {
 
   it("names the key to check when a secret is wrong, and keeps running", async () => {
     const gw = await startGateway({
-      xmpp: { host: prosody.host, port: prosody.componentPort, domain: prosody.componentDomain, secret: "wrong" },
+      xmpp: {
+        host: prosody.host,
+        port: prosody.componentPort,
+        domain: prosody.componentDomain,
+        secret: "wrong",
+      },
       drachtio: { host: drachtio.host, port: drachtio.port, secret: "wrong-too" },
       rtpengine: { host: "127.0.0.1", port: deadPort },
       sipDomains: [prosody.componentDomain],
     });
     try {
       const t0 = Date.now();
-      while (!(/xmpp\.secret/.test(gw.log()) && /sip\.drachtio\.secret/.test(gw.log())) && Date.now() - t0 < 10_000) {
+      while (
+        !(/xmpp\.secret/.test(gw.log()) && /sip\.drachtio\.secret/.test(gw.log())) &&
+        Date.now() - t0 < 10_000
+      ) {
         await sleep(100);
       }
       assert.match(gw.log(), /not-authorized.*check xmpp\.secret/);

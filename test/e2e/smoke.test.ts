@@ -64,7 +64,12 @@ for (const [kind, startServer] of servers) {
       ]);
       component = server.componentDomain;
       gateway = await startGateway({
-        xmpp: { host: server.host, port: server.componentPort, domain: component, secret: server.componentSecret },
+        xmpp: {
+          host: server.host,
+          port: server.componentPort,
+          domain: component,
+          secret: server.componentSecret,
+        },
         drachtio: { host: drachtio.host, port: drachtio.port, secret: drachtio.secret },
         rtpengine: { host: rtpengine.host, port: rtpengine.ngPort },
         sipDomains: [component],
@@ -83,28 +88,37 @@ for (const [kind, startServer] of servers) {
     });
 
     it("is online as a component: a real client gets its disco#info", async () => {
-      const res = await alice.iq(xml("iq", { type: "get", to: component }, xml("query", { xmlns: NS_DISCO_INFO })));
+      const res = await alice.iq(
+        xml("iq", { type: "get", to: component }, xml("query", { xmlns: NS_DISCO_INFO })),
+      );
       assert.equal(res.attrs.from, component);
       const query = res.getChild("query", NS_DISCO_INFO)!;
       const identity = query.getChild("identity")!;
       assert.equal(identity.attrs.category, "gateway");
       assert.equal(identity.attrs.type, "sip");
       const features = query.getChildren("feature").map((f) => f.attrs.var);
-      for (const f of [NS_DISCO_INFO, "urn:xmpp:ping", "jabber:iq:version"]) assert.ok(features.includes(f), f);
+      for (const f of [NS_DISCO_INFO, "urn:xmpp:ping", "jabber:iq:version"])
+        assert.ok(features.includes(f), f);
     });
 
     it("answers disco#info on a SIP user's JID, ping and version", async () => {
       const bob = `bob@${component}`;
-      const info = await alice.iq(xml("iq", { type: "get", to: bob }, xml("query", { xmlns: NS_DISCO_INFO })));
+      const info = await alice.iq(
+        xml("iq", { type: "get", to: bob }, xml("query", { xmlns: NS_DISCO_INFO })),
+      );
       assert.equal(info.attrs.from, bob);
       const identity = info.getChild("query", NS_DISCO_INFO)!.getChild("identity")!;
       assert.deepEqual([identity.attrs.category, identity.attrs.type], ["client", "phone"]);
 
-      const pong = await alice.iq(xml("iq", { type: "get", to: component }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+      const pong = await alice.iq(
+        xml("iq", { type: "get", to: component }, xml("ping", { xmlns: "urn:xmpp:ping" })),
+      );
       assert.equal(pong.attrs.type, "result");
       assert.equal(pong.attrs.from, component);
 
-      const version = await alice.iq(xml("iq", { type: "get", to: component }, xml("query", { xmlns: "jabber:iq:version" })));
+      const version = await alice.iq(
+        xml("iq", { type: "get", to: component }, xml("query", { xmlns: "jabber:iq:version" })),
+      );
       const q = version.getChild("query", "jabber:iq:version")!;
       assert.equal(q.getChildText("name"), "sip-xmpp-gateway");
       assert.match(q.getChildText("version") ?? "", /^\d+\.\d+\.\d+/);
@@ -120,19 +134,26 @@ for (const [kind, startServer] of servers) {
         alice.iq(xml("iq", { type: "set", to: `bob@${component}` }, xml("query", { xmlns: NS_DISCO_INFO }))),
       );
       assert.equal(setDisco.condition, "service-unavailable");
-      // "\\zz" is not a valid XEP-0106 escape: this localpart cannot stand for a SIP user.
+      // "foo\\5cbar" is not canonical XEP-0106 (section 6: "\\5c" only escapes a backslash that
+      // starts an escape sequence), so it cannot stand for a SIP user.
       const bad = await iqError(
-        alice.iq(xml("iq", { type: "get", to: `a\\zz@${component}` }, xml("query", { xmlns: NS_DISCO_INFO }))),
+        alice.iq(
+          xml("iq", { type: "get", to: `foo\\5cbar@${component}` }, xml("query", { xmlns: NS_DISCO_INFO })),
+        ),
       );
       assert.equal(bad.condition, "jid-malformed");
     });
 
     it("bounces a message it cannot deliver yet instead of dropping it", async () => {
-      await alice.send(xml("message", { to: `bob@${component}`, type: "chat", id: "m1" }, xml("body", {}, "hi")));
+      await alice.send(
+        xml("message", { to: `bob@${component}`, type: "chat", id: "m1" }, xml("body", {}, "hi")),
+      );
       const bounce = await alice.waitFor((s) => s.name === "message" && s.attrs.id === "m1");
       assert.equal(bounce.attrs.type, "error");
       assert.equal(bounce.attrs.from, `bob@${component}`);
-      assert.ok(bounce.getChild("error")?.getChild("service-unavailable", "urn:ietf:params:xml:ns:xmpp-stanzas"));
+      assert.ok(
+        bounce.getChild("error")?.getChild("service-unavailable", "urn:ietf:params:xml:ns:xmpp-stanzas"),
+      );
     });
 
     it("answers sipp's OPTIONS with 200 through drachtio, and MESSAGE with 405 and Allow", async () => {
@@ -149,11 +170,15 @@ for (const [kind, startServer] of servers) {
       const back = await gateway.waitFor((h) => h.links.xmpp.up, 30_000, "XMPP link back");
       await alice.stop();
       alice = await connectClient({ server, user: "alice", password: "alicepw" });
-      const res = await alice.iq(xml("iq", { type: "get", to: component }, xml("query", { xmlns: NS_DISCO_INFO })));
+      const res = await alice.iq(
+        xml("iq", { type: "get", to: component }, xml("query", { xmlns: NS_DISCO_INFO })),
+      );
       assert.equal(res.attrs.type, "result");
       const ok = await sipp(OPTIONS_200);
       assert.equal(ok.exitCode, 0, ok.stdout + ok.stderr);
-      timings.push(`${kind}: XMPP server restart took ${restarted} ms; component back online ${back} ms after it`);
+      timings.push(
+        `${kind}: XMPP server restart took ${restarted} ms; component back online ${back} ms after it`,
+      );
     });
 
     it("comes back by itself after the drachtio server restarts", async (t) => {

@@ -304,6 +304,7 @@ modules:
     };
 
     const registerUser = async (user: string, password: string): Promise<void> => {
+      if (user === "") throw new Error("registerUser: empty user name");
       try {
         await api("register", { user, host: o.domain, password });
       } catch (err) {

@@ -88,6 +88,7 @@ Component ${lua(o.componentDomain)}
     };
 
     const registerUser = async (user: string, password: string): Promise<void> => {
+      if (user === "") throw new Error("registerUser: empty user name");
       try {
         await execFileAsync("prosodyctl", ["--config", configFile, "register", user, o.domain, password], {
           cwd: dir,

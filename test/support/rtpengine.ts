@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import dgram from "node:dgram";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort, freePortRange } from "./ports.js";
+import { freePort, freePortRange, waitForBound } from "./ports.js";
 import { ManagedProcess, makeTempDir, removeTempDir, serverStartTimeoutMs } from "./process.js";
 
 const HOST = "127.0.0.1";
@@ -91,6 +91,9 @@ export async function startRtpengine(opts: RtpengineOptions = {}): Promise<Rtpen
       });
       proc = p;
       await p.waitReady(async (signal) => {
+        // A ping sent before the NG socket is bound is silently lost (costing a whole ping timeout),
+        // so first wait for the socket to show up in /proc/net/udp.
+        await waitForBound(ngPort, "udp", serverStartTimeoutMs, { signal, intervalMs: 10 });
         while (!(await ngPing(HOST, ngPort, 200))) {
           signal.throwIfAborted();
           await sleep(20);

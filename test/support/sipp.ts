@@ -5,6 +5,7 @@
  * and a `-recv_timeout`: without them sipp binds its control socket on 0.0.0.0:8888, its media
  * sockets on 6000+ and, with no -p, the SIP port 5060 when it is free.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -19,8 +20,18 @@ export function sippScenario(name: string): string {
   return fileURLToPath(new URL(`./sipp/${name}.xml`, import.meta.url));
 }
 
+/** -sf for a path (anything with a "/" or ending in .xml) or a file of test/support/sipp/, else -sn (built-in). */
+function scenarioArguments(scenario: string): string[] {
+  if (scenario.includes("/") || scenario.endsWith(".xml")) return ["-sf", path.resolve(scenario)];
+  const shipped = sippScenario(scenario);
+  return existsSync(shipped) ? ["-sf", shipped] : ["-sn", scenario];
+}
+
 export interface SippOptions {
-  /** Path to a scenario XML (anything with a "/" or ending in .xml), or a built-in name: "uac", "uas", ... */
+  /**
+   * Path to a scenario XML (anything with a "/" or ending in .xml), the name of one in test/support/sipp/
+   * ("options-uac"), or a sipp built-in: "uac", "uas", "regexp", "branchc", "branchs", "3pcc-A", ...
+   */
   scenario: string;
   /** host:port of the peer (required for runSipp). */
   remote?: string;
@@ -96,10 +107,7 @@ async function spawnSipp(opts: SippOptions, name: string): Promise<SippRun> {
     const controlPort = await freePort();
     // sipp binds the media port and media port + 2 (audio, video); keep 4 ports for it.
     const media = await freePortRange(4);
-    const scenarioArgs =
-      opts.scenario.includes("/") || opts.scenario.endsWith(".xml")
-        ? ["-sf", path.resolve(opts.scenario)]
-        : ["-sn", opts.scenario];
+    const scenarioArgs = scenarioArguments(opts.scenario);
     const trace = opts.traceMessages ?? true;
     const messageFile = path.join(dir, "messages.log");
     const errorFile = path.join(dir, "errors.log");

@@ -7,23 +7,16 @@
  * is reduced to PLAIN before its SASL handler sees the stream features.
  */
 import { createRequire } from "node:module";
+import type { JID } from "@xmpp/jid";
 import xml, { type Element } from "@xmpp/xml";
 import type { XmppServer } from "./xmpp-server.js";
 
 /** @xmpp/xml's element factory and Element type (declared in types/vendor.d.ts), for tests. */
 export { xml, type Element };
 
-interface Jid {
-  toString(): string;
-  bare(): Jid;
-  local: string;
-  domain: string;
-  resource: string;
-}
-
 /** The parts of an @xmpp/client 0.13 entity used here. */
 export interface XmppClientEntity {
-  jid: Jid | null;
+  jid: JID | null;
   status: string;
   options: { service: string; domain: string };
   socket: { destroy(): void } | null;

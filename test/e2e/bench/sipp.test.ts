@@ -87,7 +87,7 @@ describe("sipp bench helper", () => {
     const notFound = await startSippServer({ scenario: responder404, calls: 1, vars: { bench: "x" } });
     servers.push(notFound);
     const res404 = await runSipp({
-      scenario: sippScenario("options-uac"),
+      scenario: "options-uac", // the name of a file in test/support/sipp/ works too
       remote: `127.0.0.1:${notFound.port}`,
       calls: 1,
     });

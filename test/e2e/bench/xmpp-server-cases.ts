@@ -6,11 +6,15 @@ import { existsSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { component, type Component } from "@xmpp/component";
 import type { XmppServer, XmppServerOptions } from "../../support/xmpp-server.js";
-import { connectClient, IqError, xml, type Element, type TestClient } from "../../support/xmpp-test-client.js";
+import {
+  connectClient,
+  IqError,
+  xml,
+  type Element,
+  type TestClient,
+} from "../../support/xmpp-test-client.js";
 
-async function connectComponent(
-  server: XmppServer,
-): Promise<{ entity: Component; received: Element[] }> {
+async function connectComponent(server: XmppServer): Promise<{ entity: Component; received: Element[] }> {
   const entity = component({
     service: `xmpp://${server.host}:${server.componentPort}`,
     domain: server.componentDomain,

@@ -124,7 +124,7 @@ export class SipCore {
     sip: string,
     receivedOn?: boolean,
   ): void {
-    const tail = receivedOn ? `|${this.host}|${this.port}|` : "";
+    const tail = receivedOn ? `${this.host}|${this.port}|` : "";
     link.send(`${uuid()}|sip|${meta}|${txnId}|${receivedOn ? "" : dialogId}|${tail}${CRLF}${sip}`);
   }
 

@@ -128,7 +128,10 @@ function inDialog(core: SipCore, link: AppLink, rid: string, id: string, app: Si
   }
   if (method === "ACK") return ack(core, link, rid, d, app);
   const uri = app.uri.includes("placeholder") ? d.remoteTarget : app.uri;
-  const { req, dest } = dialogRequest(d, method, uri, ++d.localCseq);
+  // a leg we created takes its CSeq from the stack's counter; one created for a request from the network
+  // counts on from that request's CSeq (what sofia does)
+  d.localCseq = d.role === "uac" ? core.cseq.take() : d.localCseq + 1;
+  const { req, dest } = dialogRequest(d, method, uri, d.localCseq);
   req.headers.unshift({ name: "Via", value: via(core, dest) });
   if (["INVITE", "SUBSCRIBE", "REFER"].includes(method) && !app.has("contact"))
     req.add("Contact", d.localContact);

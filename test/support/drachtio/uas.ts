@@ -67,7 +67,7 @@ function newRequest(core: SipCore, txn: ServerTransaction, bytes: number): void 
   if (req.method === "INVITE") reply(txn, 100);
   const link = core.selectApp(req.method);
   if (!link) {
-    core.log(`no application has a route for ${req.method}: 503`);
+    core.log(`no application has a route for ${req.method}: 503\n${req.toString(false)}`);
     return reply(txn, 503);
   }
   const txnId = uuid();

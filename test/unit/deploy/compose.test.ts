@@ -12,7 +12,9 @@ import { loadConfig } from "../../../src/config/load-config.js";
 
 const run = promisify(execFile);
 
-async function composeConfig(...extra: string[]): Promise<{ services: Record<string, Record<string, unknown>> }> {
+async function composeConfig(
+  ...extra: string[]
+): Promise<{ services: Record<string, Record<string, unknown>> }> {
   const { stdout } = await run("docker-compose", ["-f", "docker/docker-compose.yml", ...extra, "config"]);
   return parse(stdout) as { services: Record<string, Record<string, unknown>> };
 }
