@@ -47,10 +47,12 @@ export interface ManagedProcessOptions {
 const live = new Set<ManagedProcess>();
 const tempDirs = new Set<string>();
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+/** Signals the child's process group (it is the group leader: spawned detached), else the child itself. */
+function killGroup(pid: number, signal: NodeJS.Signals, groupOnly = false): void {
   try {
     process.kill(-pid, signal);
   } catch {
+    if (groupOnly) return;
     try {
       process.kill(pid, signal);
     } catch {
@@ -104,8 +106,9 @@ export class ManagedProcess {
         if (this.exit) return;
         this.exit = info;
         live.delete(this);
-        // Reap anything the main process left behind in its group.
-        if (this.child.pid != null) killGroup(this.child.pid, "SIGKILL");
+        // Kill anything the main process left behind in its group (the pid itself is reaped already,
+        // but Linux does not hand out a pid still in use as a process group id).
+        if (this.child.pid != null) killGroup(this.child.pid, "SIGKILL", true);
         resolve(info);
       };
       this.child.once("exit", (code, signal) => finish({ code, signal }));

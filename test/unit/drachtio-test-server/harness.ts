@@ -6,6 +6,7 @@ import net from "node:net";
 import { fileURLToPath } from "node:url";
 import Srf from "drachtio-srf";
 import type { DrachtioTestServer } from "../../support/drachtio/index.js";
+import { SipMessage } from "../../support/drachtio/sip-message.js";
 
 export const SCENARIOS = fileURLToPath(new URL("../../support/drachtio/scenarios/", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("../../fixtures/drachtio-wire/drachtio-server-0.9.10.jsonl", import.meta.url));
@@ -85,14 +86,136 @@ export async function startSipp(scenario: string, remote?: string): Promise<Sipp
   return { port, done, kill: () => proc.kill("SIGKILL") };
 }
 
+/** The parts of drachtio-srf these tests use (its bundled typings miss several of them). */
+export interface SrfReq {
+  method: string;
+  uri: string;
+  protocol: string;
+  body: string;
+  get(name: string): string;
+  has(name: string): boolean;
+  on(event: "response", listener: (res: SrfRes) => void): void;
+  on(event: "cancel", listener: () => void): void;
+  cancel(callback?: (err: unknown) => void): void;
+}
+export interface SrfRes {
+  status: number;
+  get(name: string): string;
+  send(status: number, opts?: { headers?: Record<string, string>; body?: string }): void;
+}
+export interface SrfDialog {
+  id: string;
+  destroy(): Promise<void>;
+  request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SrfRes>;
+}
+type Handler = (req: SrfReq, res: SrfRes) => void;
+export interface TestSrf {
+  connect(opts: { host: string; port: number; secret: string }): void;
+  disconnect(): void;
+  on(event: string, listener: (...args: unknown[]) => void): void;
+  once(event: string, listener: (...args: unknown[]) => void): void;
+  message(h: Handler): void;
+  options(h: Handler): void;
+  invite(h: Handler): void;
+  subscribe(h: Handler): void;
+  request(uri: string, opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SrfReq>;
+  createUAS(req: SrfReq, res: SrfRes, opts: { localSdp?: string; headers?: Record<string, string> }): Promise<SrfDialog>;
+  createUAC(
+    uri: string,
+    opts: { method?: string; localSdp?: string; headers?: Record<string, string> },
+    progress?: { cbRequest?: (req: SrfReq) => void; cbProvisional?: (res: SrfRes) => void },
+  ): Promise<SrfDialog>;
+}
+
 /** A drachtio-srf instance connected (and authenticated) to the server. */
-export async function connectSrf(server: DrachtioTestServer, setup?: (srf: Srf) => void): Promise<Srf> {
-  const srf = new Srf();
+export async function connectSrf(server: DrachtioTestServer, setup?: (srf: TestSrf) => void): Promise<TestSrf> {
+  const srf = new Srf() as unknown as TestSrf;
   srf.on("error", () => undefined); // connection errors while the server restarts are expected
   setup?.(srf);
   await new Promise<void>((resolve, reject) => {
-    srf.once("connect", (err: Error | undefined) => (err ? reject(err) : resolve()));
-    void srf.connect({ host: server.host, port: server.adminPort, secret: server.secret });
+    srf.once("connect", (err) => (err ? reject(err as Error) : resolve()));
+    srf.connect({ host: server.host, port: server.adminPort, secret: server.secret });
   });
   return srf;
+}
+
+/** A scripted SIP peer on a raw UDP socket. */
+export class UdpPeer {
+  readonly received: SipMessage[] = [];
+  private constructor(
+    private readonly sock: dgram.Socket,
+    readonly port: number,
+  ) {
+    sock.on("message", (buf) => this.received.push(SipMessage.parse(buf)));
+  }
+
+  static async open(): Promise<UdpPeer> {
+    const sock = dgram.createSocket("udp4");
+    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", r));
+    return new UdpPeer(sock, sock.address().port);
+  }
+
+  send(text: string, port: number): void {
+    this.sock.send(text, port, "127.0.0.1");
+  }
+
+  /** Waits for the n-th (1-based) received message that matches. */
+  async next(what: string, pred: (m: SipMessage) => boolean, nth = 1, timeoutMs = 5000): Promise<SipMessage> {
+    await waitFor(what, () => this.received.filter(pred).length >= nth, timeoutMs);
+    return this.received.filter(pred)[nth - 1]!;
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+}
+
+export interface ReqOpts {
+  method: string;
+  from: { port: number; transport?: "UDP" | "TCP" };
+  to: number;
+  branch: string;
+  callId: string;
+  cseq?: number;
+  toTag?: string;
+  body?: string;
+  extra?: string[];
+}
+
+/** A request as a simple UA would write it. */
+export function sipRequest(o: ReqOpts): string {
+  const t = o.from.transport ?? "UDP";
+  const body = o.body ?? "";
+  return [
+    `${o.method} sip:svc@127.0.0.1:${o.to} SIP/2.0`,
+    `Via: SIP/2.0/${t} 127.0.0.1:${o.from.port};branch=${o.branch}`,
+    `From: <sip:peer@127.0.0.1:${o.from.port}>;tag=peer-${o.callId}`,
+    `To: <sip:svc@127.0.0.1:${o.to}>${o.toTag ? `;tag=${o.toTag}` : ""}`,
+    `Call-ID: ${o.callId}`,
+    `CSeq: ${o.cseq ?? 1} ${o.method}`,
+    `Contact: <sip:peer@127.0.0.1:${o.from.port}${t === "TCP" ? ";transport=tcp" : ""}>`,
+    "Max-Forwards: 70",
+    ...(o.extra ?? []),
+    ...(body ? ["Content-Type: text/plain"] : []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "",
+    body,
+  ].join("\r\n");
+}
+
+/** A response to `req` as a simple UA would write it. */
+export function sipResponse(req: SipMessage, status: number, reason: string, toTag?: string, extra: string[] = []): string {
+  const to = req.get("to") ?? "";
+  return [
+    `SIP/2.0 ${status} ${reason}`,
+    ...req.getAll("via").map((v) => `Via: ${v}`),
+    `From: ${req.get("from")}`,
+    `To: ${toTag && !/;tag=/.test(to) ? `${to};tag=${toTag}` : to}`,
+    `Call-ID: ${req.callId}`,
+    `CSeq: ${req.get("cseq")}`,
+    ...extra,
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n");
 }
