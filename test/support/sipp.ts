@@ -43,8 +43,8 @@ export interface SippOptions {
   /** More sipp arguments, appended last. */
   extraArgs?: string[];
   /**
-   * runSipp: the whole run's limit, default 30000 ms (sipp gets `-timeout <ms>ms -timeout_error`, and
-   * is killed 5 s later if still running). startSippServer: optional, the same when given.
+   * runSipp: the whole run's limit, default 30000 ms (sipp gets `-timeout <seconds, rounded up> -timeout_error`
+   * and then exits with 255; it is killed 5 s later if still running). startSippServer: optional, the same.
    */
   timeoutMs?: number;
   /** -recv_timeout: how long a call waits for an expected message, default 5000 ms. */
@@ -140,7 +140,10 @@ async function spawnSipp(opts: SippOptions, name: string): Promise<SippRun> {
       ...(opts.calls != null ? ["-m", String(opts.calls)] : []),
       ...(opts.rate != null ? ["-r", String(opts.rate)] : []),
       ...(opts.service != null ? ["-s", opts.service] : []),
-      ...(opts.timeoutMs != null ? ["-timeout", `${Math.ceil(opts.timeoutMs)}ms`, "-timeout_error"] : []),
+      // sipp truncates -timeout to whole seconds (2500ms -> 2 s), so round up here.
+      ...(opts.timeoutMs != null
+        ? ["-timeout", String(Math.max(1, Math.ceil(opts.timeoutMs / 1000))), "-timeout_error"]
+        : []),
       ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["-key", k, v]),
       ...(opts.extraArgs ?? []),
     ];

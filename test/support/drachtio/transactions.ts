@@ -150,10 +150,10 @@ export class ClientTransaction {
     }
     this.seen.add(id);
     if (res.status < 200) {
-      if (!isInvite) {
-        clearTimeout(this.timer);
-        if (this.dest.protocol === "udp") this.retransmit(this.layer.timers.t2, this.layer.timers.t2);
-      } else clearTimeout(this.timer);
+      clearTimeout(this.timer);
+      // INVITE: Proceeding has no timer B (RFC 3261 17.1.1.2); non-INVITE: timer E continues at T2, F runs on
+      if (isInvite) clearTimeout(this.deadline);
+      else if (this.dest.protocol === "udp") this.retransmit(this.layer.timers.t2, this.layer.timers.t2);
       this.user.onResponse(res, peer, bytes);
       return;
     }

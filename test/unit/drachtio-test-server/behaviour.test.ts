@@ -7,6 +7,8 @@ import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import { startDrachtioTestServer, type DrachtioTestServer } from "../../support/drachtio/index.js";
 import { SipMessage } from "../../support/drachtio/sip-message.js";
+import { encodeFrame } from "../../support/drachtio/wire.js";
+import { tagOf } from "../../support/drachtio/sip-addr.js";
 import {
   connectSrf,
   freePort,
@@ -16,18 +18,20 @@ import {
   UdpPeer,
   waitFor,
   type SrfReq,
+  type SrfRes,
   type TestSrf,
 } from "./harness.js";
 
 const T1 = 20;
 const TIMER_B = 500;
 
-describe("drachtio test server behaviour", () => {
+describe("drachtio test server behaviour", { timeout: 60_000 }, () => {
   let server: DrachtioTestServer;
   let srf: TestSrf;
   let peer: UdpPeer;
   const seen: SrfReq[] = [];
   let inviteHandler: (req: SrfReq) => void = () => undefined;
+  let lastRes: SrfRes | undefined;
   let n = 0;
   const id = (): string => `call-${++n}-${Date.now()}`;
 
@@ -38,7 +42,10 @@ describe("drachtio test server behaviour", () => {
         seen.push(req);
         setTimeout(() => res.send(202), 50);
       });
-      s.invite((req) => inviteHandler(req));
+      s.invite((req, res) => {
+        lastRes = res;
+        inviteHandler(req);
+      });
     });
     peer = await UdpPeer.open();
   });
@@ -50,7 +57,14 @@ describe("drachtio test server behaviour", () => {
 
   it("absorbs a retransmitted request: the application sees it once, every copy gets the response", async () => {
     const callId = id();
-    const msg = sipRequest({ method: "MESSAGE", from: { port: peer.port }, to: server.sipPort, branch: `z9hG4bK${callId}`, callId, body: "hi" });
+    const msg = sipRequest({
+      method: "MESSAGE",
+      from: { port: peer.port },
+      to: server.sipPort,
+      branch: `z9hG4bK${callId}`,
+      callId,
+      body: "hi",
+    });
     peer.send(msg, server.sipPort);
     peer.send(msg, server.sipPort); // while the application is still working on it
     const isOurs = (m: SipMessage): boolean => m.callId === callId && m.status === 202;
@@ -66,7 +80,13 @@ describe("drachtio test server behaviour", () => {
   it("answers 100 Trying to an INVITE and replays it for a retransmission", async () => {
     inviteHandler = () => undefined; // the application takes its time
     const callId = id();
-    const inv = sipRequest({ method: "INVITE", from: { port: peer.port }, to: server.sipPort, branch: `z9hG4bK${callId}`, callId });
+    const inv = sipRequest({
+      method: "INVITE",
+      from: { port: peer.port },
+      to: server.sipPort,
+      branch: `z9hG4bK${callId}`,
+      callId,
+    });
     peer.send(inv, server.sipPort);
     await peer.next("100", (m) => m.callId === callId && m.status === 100);
     peer.send(inv, server.sipPort);
@@ -80,7 +100,14 @@ describe("drachtio test server behaviour", () => {
     const port = sock.localPort ?? 0;
     let inbound = "";
     sock.on("data", (d: Buffer) => (inbound += d.toString()));
-    const msg = sipRequest({ method: "MESSAGE", from: { port, transport: "TCP" }, to: server.sipPort, branch: `z9hG4bK${callId}`, callId, body: "over tcp" });
+    const msg = sipRequest({
+      method: "MESSAGE",
+      from: { port, transport: "TCP" },
+      to: server.sipPort,
+      branch: `z9hG4bK${callId}`,
+      callId,
+      body: "over tcp",
+    });
     sock.write(msg.slice(0, 40)); // split across segments
     await sleep(20);
     sock.write(msg.slice(40));
@@ -90,7 +117,9 @@ describe("drachtio test server behaviour", () => {
     sock.destroy();
 
     // the application sends to a TCP listener
+    const conns: net.Socket[] = [];
     const uas = net.createServer((s) => {
+      conns.push(s);
       let buf = "";
       s.on("data", (d: Buffer) => {
         buf += d.toString();
@@ -106,6 +135,7 @@ describe("drachtio test server behaviour", () => {
     });
     const status = await new Promise<number>((resolve) => req.on("response", (res) => resolve(res.status)));
     assert.equal(status, 200);
+    for (const c of conns) c.destroy();
     await new Promise((r) => uas.close(r));
   });
 
@@ -130,29 +160,81 @@ describe("drachtio test server behaviour", () => {
 
   it("answers an incoming CANCEL with 200, the INVITE with 487, absorbs the ACK and tells the application", async () => {
     let canceled = false;
-    let acks = 0;
     inviteHandler = (req) => req.on("cancel", () => (canceled = true));
     const callId = id();
     const branch = `z9hG4bK${callId}`;
-    peer.send(sipRequest({ method: "INVITE", from: { port: peer.port }, to: server.sipPort, branch, callId }), server.sipPort);
+    const send = (method: string, toTag?: string): void =>
+      peer.send(
+        sipRequest({ method, from: { port: peer.port }, to: server.sipPort, branch, callId, toTag }),
+        server.sipPort,
+      );
+    send("INVITE");
     await peer.next("100", (m) => m.callId === callId && m.status === 100);
     await sleep(50);
-    peer.send(sipRequest({ method: "CANCEL", from: { port: peer.port }, to: server.sipPort, branch, callId }), server.sipPort);
-    await peer.next("200 to CANCEL", (m) => m.callId === callId && m.status === 200 && m.cseq.method === "CANCEL");
+    send("CANCEL");
+    await peer.next(
+      "200 to CANCEL",
+      (m) => m.callId === callId && m.status === 200 && m.cseq.method === "CANCEL",
+    );
     const r487 = await peer.next("487", (m) => m.callId === callId && m.status === 487);
     await waitFor("cancel event", () => canceled);
+    const cancelMsg = server.transcript.find(
+      (m) => m.msg.includes("\r\nCANCEL sip:") && m.msg.includes(callId),
+    );
+    assert.match(
+      cancelMsg?.msg ?? "",
+      /^[0-9a-f-]{36}\|sip\|network\|\d+\|udp\|127\.0\.0\.1\|\d+\|[\d:.]+\|[0-9a-f-]{36}\|\|127\.0\.0\.1\|\d+\|\r\n/,
+    );
     const before = server.transcript.length;
-    peer.send(sipResponse(r487, 0, "").replace(/^SIP\/2\.0 0 \r\n/, `ACK sip:svc@127.0.0.1:${server.sipPort} SIP/2.0\r\n`).replace(/CSeq: 1 INVITE/, "CSeq: 1 ACK"), server.sipPort);
+    const count487 = (): number =>
+      peer.received.filter((m) => m.callId === callId && m.status === 487).length;
+    send("ACK", tagOf(r487.get("to"))); // ACK for a non-2xx: same branch as the INVITE
+    await sleep(3 * T1);
+    const afterAck = count487();
     await sleep(100);
-    acks = server.transcript.slice(before).filter((m) => /\r\nACK /.test(m.msg)).length;
-    assert.equal(acks, 0, "the ACK for the 487 stays in the transaction layer");
+    assert.equal(server.transcript.length, before, "the ACK for the 487 stays in the transaction layer");
+    assert.equal(count487(), afterAck, "the 487 is no longer retransmitted once ACKed");
+  });
+
+  it("retransmits a 2xx to INVITE until timer H, then BYEs the peer and tells the application", async () => {
+    let destroyed = false;
+    inviteHandler = (req) =>
+      void srf
+        .createUAS(req, lastRes!, { localSdp: "v=0\r\n" })
+        .then((d) => d.on("destroy", () => (destroyed = true)));
+    const callId = id();
+    peer.send(
+      sipRequest({
+        method: "INVITE",
+        from: { port: peer.port },
+        to: server.sipPort,
+        branch: `z9hG4bK${callId}`,
+        callId,
+      }),
+      server.sipPort,
+    );
+    await peer.next("200 retransmitted", (m) => m.callId === callId && m.status === 200, 3);
+    const bye = await peer.next("BYE", (m) => m.callId === callId && m.method === "BYE", 1, TIMER_B + 2000);
+    assert.match(bye.get("reason") ?? "", /ACK timeout/);
+    await waitFor("dialog destroyed in the application", () => destroyed);
+    const unsolicited = server.transcript.find(
+      (m) => m.msg.includes("|unsolicited|") && m.msg.includes(callId),
+    );
+    assert.match(
+      unsolicited?.msg ?? "",
+      /^[0-9a-f-]{36}\|sip\|application\|\d+\|udp\|127\.0\.0\.1\|\d+\|[\d:.]+\|unsolicited\|[^|]+;from-tag=[^|]+\|\r\nBYE /,
+    );
   });
 
   it("sends the application's CANCEL, reports the 487 and ACKs it itself", async () => {
     const uas = await UdpPeer.open();
     let sent: SrfReq | undefined;
     const result = srf
-      .createUAC(`sip:x@127.0.0.1:${uas.port}`, { localSdp: "v=0\r\n" }, { cbRequest: (r) => (sent = r) })
+      .createUAC(
+        `sip:x@127.0.0.1:${uas.port}`,
+        { localSdp: "v=0\r\n" },
+        { cbRequest: (_err, r) => (sent = r) },
+      )
       .then(
         () => 0,
         (e: { status?: number }) => e.status ?? -1,
@@ -168,18 +250,41 @@ describe("drachtio test server behaviour", () => {
     uas.send(sipResponse(invite, 487, "Request Terminated", "uas2"), server.sipPort);
     assert.equal(await result, 487);
     const ack = await uas.next("ACK", (m) => m.method === "ACK");
-    assert.equal(ack.getAll("via")[0], invite.getAll("via")[0], "ACK for a non-2xx is hop-by-hop (same branch)");
+    assert.equal(
+      ack.getAll("via")[0],
+      invite.getAll("via")[0],
+      "ACK for a non-2xx is hop-by-hop (same branch)",
+    );
     assert.match(ack.get("to") ?? "", /tag=uas2/);
     uas.close();
   });
 
   it("answers 503 to requests no application routes, and 481 to a BYE outside any dialog", async () => {
     const callId = id();
-    peer.send(sipRequest({ method: "OPTIONS", from: { port: peer.port }, to: server.sipPort, branch: `z9hG4bK${callId}`, callId }), server.sipPort);
+    peer.send(
+      sipRequest({
+        method: "OPTIONS",
+        from: { port: peer.port },
+        to: server.sipPort,
+        branch: `z9hG4bK${callId}`,
+        callId,
+      }),
+      server.sipPort,
+    );
     const r = await peer.next("503", (m) => m.callId === callId);
     assert.deepEqual([r.status, r.reason], [503, "Service Unavailable"]);
     const byeId = id();
-    peer.send(sipRequest({ method: "BYE", from: { port: peer.port }, to: server.sipPort, branch: `z9hG4bK${byeId}`, callId: byeId, toTag: "nope" }), server.sipPort);
+    peer.send(
+      sipRequest({
+        method: "BYE",
+        from: { port: peer.port },
+        to: server.sipPort,
+        branch: `z9hG4bK${byeId}`,
+        callId: byeId,
+        toTag: "nope",
+      }),
+      server.sipPort,
+    );
     assert.equal((await peer.next("481", (m) => m.callId === byeId)).status, 481);
   });
 
@@ -192,13 +297,26 @@ describe("drachtio test server behaviour", () => {
     const wrong = net.connect(server.adminPort, "127.0.0.1");
     let answer = "";
     wrong.on("data", (d: Buffer) => (answer += d.toString()));
-    wrong.write("40#0123456789abcdef|authenticate|not-it|");
+    wrong.write(encodeFrame("p1|ping"));
+    wrong.write(encodeFrame("0123456789abcdef|authenticate|not-it|"));
     await new Promise((r) => wrong.once("close", r));
-    assert.match(answer, /^\d+#[0-9a-f-]{36}\|response\|0123456789abcdef\|NO\|incorrect secret$/);
+    const [pong, no] = answer.split(/\d+#(?=[0-9a-f-]{36}\|)/).filter(Boolean);
+    assert.match(pong ?? "", /^[0-9a-f-]{36}\|response\|p1\|OK\|pong$/);
+    assert.match(no ?? "", /^[0-9a-f-]{36}\|response\|0123456789abcdef\|NO\|incorrect secret$/);
 
     // the connected application still works
     const callId = id();
-    peer.send(sipRequest({ method: "MESSAGE", from: { port: peer.port }, to: server.sipPort, branch: `z9hG4bK${callId}`, callId, body: "x" }), server.sipPort);
+    peer.send(
+      sipRequest({
+        method: "MESSAGE",
+        from: { port: peer.port },
+        to: server.sipPort,
+        branch: `z9hG4bK${callId}`,
+        callId,
+        body: "x",
+      }),
+      server.sipPort,
+    );
     await peer.next("202", (m) => m.callId === callId && m.status === 202);
   });
 
@@ -210,7 +328,14 @@ describe("drachtio test server behaviour", () => {
     assert.deepEqual([server.adminPort, server.sipPort], ports);
     await waitFor("drachtio-srf reconnected", () => reconnected, 10_000);
     const callId = id();
-    const msg = sipRequest({ method: "MESSAGE", from: { port: peer.port }, to: server.sipPort, branch: `z9hG4bK${callId}`, callId, body: "again" });
+    const msg = sipRequest({
+      method: "MESSAGE",
+      from: { port: peer.port },
+      to: server.sipPort,
+      branch: `z9hG4bK${callId}`,
+      callId,
+      body: "again",
+    });
     peer.send(msg, server.sipPort);
     await peer.next("202 after restart", (m) => m.callId === callId && m.status === 202);
   });
@@ -220,7 +345,9 @@ describe("drachtio test server behaviour", () => {
     const { adminPort } = s;
     await s.stop();
     const probe = net.connect(adminPort, "127.0.0.1");
-    const refused = await new Promise<boolean>((r) => probe.once("error", () => r(true)).once("connect", () => r(false)));
+    const refused = await new Promise<boolean>((r) =>
+      probe.once("error", () => r(true)).once("connect", () => r(false)),
+    );
     probe.destroy();
     assert.ok(refused);
     assert.ok((await freePort()) > 0);

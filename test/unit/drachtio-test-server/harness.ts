@@ -9,7 +9,9 @@ import type { DrachtioTestServer } from "../../support/drachtio/index.js";
 import { SipMessage } from "../../support/drachtio/sip-message.js";
 
 export const SCENARIOS = fileURLToPath(new URL("../../support/drachtio/scenarios/", import.meta.url));
-const FIXTURE = fileURLToPath(new URL("../../fixtures/drachtio-wire/drachtio-server-0.9.10.jsonl", import.meta.url));
+const FIXTURE = fileURLToPath(
+  new URL("../../fixtures/drachtio-wire/drachtio-server-0.9.10.jsonl", import.meta.url),
+);
 
 export type WireMsg = { dir: "app->server" | "server->app"; msg: string };
 
@@ -105,6 +107,7 @@ export interface SrfRes {
 }
 export interface SrfDialog {
   id: string;
+  on(event: string, listener: (...args: unknown[]) => void): void;
   destroy(): Promise<void>;
   request(opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SrfRes>;
 }
@@ -118,17 +121,27 @@ export interface TestSrf {
   options(h: Handler): void;
   invite(h: Handler): void;
   subscribe(h: Handler): void;
-  request(uri: string, opts: { method: string; headers?: Record<string, string>; body?: string }): Promise<SrfReq>;
-  createUAS(req: SrfReq, res: SrfRes, opts: { localSdp?: string; headers?: Record<string, string> }): Promise<SrfDialog>;
+  request(
+    uri: string,
+    opts: { method: string; headers?: Record<string, string>; body?: string },
+  ): Promise<SrfReq>;
+  createUAS(
+    req: SrfReq,
+    res: SrfRes,
+    opts: { localSdp?: string; headers?: Record<string, string> },
+  ): Promise<SrfDialog>;
   createUAC(
     uri: string,
     opts: { method?: string; localSdp?: string; headers?: Record<string, string> },
-    progress?: { cbRequest?: (req: SrfReq) => void; cbProvisional?: (res: SrfRes) => void },
+    progress?: { cbRequest?: (err: unknown, req: SrfReq) => void; cbProvisional?: (res: SrfRes) => void },
   ): Promise<SrfDialog>;
 }
 
 /** A drachtio-srf instance connected (and authenticated) to the server. */
-export async function connectSrf(server: DrachtioTestServer, setup?: (srf: TestSrf) => void): Promise<TestSrf> {
+export async function connectSrf(
+  server: DrachtioTestServer,
+  setup?: (srf: TestSrf) => void,
+): Promise<TestSrf> {
   const srf = new Srf() as unknown as TestSrf;
   srf.on("error", () => undefined); // connection errors while the server restarts are expected
   setup?.(srf);
@@ -204,7 +217,13 @@ export function sipRequest(o: ReqOpts): string {
 }
 
 /** A response to `req` as a simple UA would write it. */
-export function sipResponse(req: SipMessage, status: number, reason: string, toTag?: string, extra: string[] = []): string {
+export function sipResponse(
+  req: SipMessage,
+  status: number,
+  reason: string,
+  toTag?: string,
+  extra: string[] = [],
+): string {
   const to = req.get("to") ?? "";
   return [
     `SIP/2.0 ${status} ${reason}`,

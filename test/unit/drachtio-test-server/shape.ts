@@ -32,7 +32,12 @@ function parse(m: WireMsg): Parsed {
   };
 }
 
-const COMPACT: Record<string, string> = { i: "call-id", m: "contact", l: "content-length", c: "content-type" };
+const COMPACT: Record<string, string> = {
+  i: "call-id",
+  m: "contact",
+  l: "content-length",
+  c: "content-type",
+};
 Object.assign(COMPACT, { f: "from", t: "to", v: "via", o: "event", s: "subject", k: "supported" });
 
 /** Value shape of a header: generated tokens, UUIDs and numbers abstracted, everything else kept. */
@@ -65,7 +70,8 @@ export function sipShape(text: string): SipShape {
     const full = COMPACT[name] ?? name;
     headers.set(full, [...(headers.get(full) ?? []), valueShape(line.slice(i + 1).trim())]);
   }
-  const raw = (n: string): string => new RegExp(`^${n}\\s*:(.*)$`, "im").exec(text.slice(0, end))?.[1]?.trim() ?? "";
+  const raw = (n: string): string =>
+    new RegExp(`^${n}\\s*:(.*)$`, "im").exec(text.slice(0, end))?.[1]?.trim() ?? "";
   return {
     startLine: resp ? `SIP/2.0 ${resp[1]} ${resp[2]}` : (start.split(" ")[0] ?? ""),
     headers,
@@ -98,7 +104,9 @@ export function compareShapes(ref: WireMsg[], ours: WireMsg[]): string[] {
     const [r, o] = [parse(ref[ri]!), parse(ours[oi]!)];
     const at = where(ri);
     if (r.fields.length !== o.fields.length) {
-      problems.push(`${at}: ${o.fields.length} fields, reference has ${r.fields.length}: ${o.fields.join("|")}`);
+      problems.push(
+        `${at}: ${o.fields.length} fields, reference has ${r.fields.length}: ${o.fields.join("|")}`,
+      );
       continue;
     }
     r.fields.forEach((rv, i) => {
@@ -125,12 +133,14 @@ function compareSip(at: string, r: Parsed, o: Parsed): string[] {
   const [rs, os] = [sipShape(r.sip), sipShape(o.sip)];
   const out: string[] = [];
   if (rs.startLine !== os.startLine) out.push(`${at}: start line ${os.startLine}, reference ${rs.startLine}`);
-  if (rs.hasBody !== os.hasBody) out.push(`${at}: body ${os.hasBody ? "present" : "absent"}, reference differs`);
+  if (rs.hasBody !== os.hasBody)
+    out.push(`${at}: body ${os.hasBody ? "present" : "absent"}, reference differs`);
   const names = (s: SipShape): string => [...s.headers.keys()].sort().join(",");
   if (names(rs) !== names(os)) out.push(`${at}: headers [${names(os)}], reference [${names(rs)}]`);
   for (const [name, shapes] of rs.headers) {
     const mine = os.headers.get(name);
-    if (mine && mine.join("\n") !== shapes.join("\n")) out.push(`${at}: ${name}: ${mine.join(" / ")}, reference ${shapes.join(" / ")}`);
+    if (mine && mine.join("\n") !== shapes.join("\n"))
+      out.push(`${at}: ${name}: ${mine.join(" / ")}, reference ${shapes.join(" / ")}`);
   }
   // the bytes field: equal to the message size, smaller (rport added on receipt), or 0 (made up locally)
   const bytesAt = r.fields[1] === "sip" ? 3 : r.fields[4] === "application" ? 5 : -1;
@@ -139,12 +149,24 @@ function compareSip(at: string, r: Parsed, o: Parsed): string[] {
       const b = Number(p.fields[bytesAt]);
       return b === 0 ? "zero" : b === s.length ? "equal" : b < s.length ? "smaller" : "larger";
     };
-    if (rel(r, rs) !== rel(o, os)) out.push(`${at}: bytes field is ${rel(o, os)} to the message, reference ${rel(r, rs)}`);
+    if (rel(r, rs) !== rel(o, os))
+      out.push(`${at}: bytes field is ${rel(o, os)} to the message, reference ${rel(r, rs)}`);
   }
-  // a dialog id names the Call-ID and a tag of the (complete) SIP messages the server sends
-  for (const v of o.fields[1] === "sip" && o.fields[2] === "network" ? o.fields.filter((f) => DIALOG.test(f)) : []) {
-    const [, cid, tag] = DIALOG.exec(v) ?? [];
-    if (cid !== os.callId || !os.tags.includes(tag ?? "")) out.push(`${at}: dialog id ${v} does not match Call-ID/tags`);
+  // a dialog id names the Call-ID and the tag of the dialog-creating request's From: in the SIP message it is
+  // the From tag or the To tag, and which of the two must be the same as in the reference
+  if (o.fields[1] === "sip" && o.fields[2] === "network") {
+    const role = (p: Parsed, s: SipShape): string[] =>
+      p.fields
+        .filter((f) => DIALOG.test(f))
+        .map((f) => {
+          const [, cid, tag] = DIALOG.exec(f) ?? [];
+          return cid !== s.callId
+            ? "other call"
+            : (["from tag", "to tag"][s.tags.indexOf(tag ?? "")] ?? "no tag");
+        });
+    if (role(r, rs).join() !== role(o, os).join()) {
+      out.push(`${at}: dialog id names the ${role(o, os).join()}, reference the ${role(r, rs).join()}`);
+    }
   }
   return out;
 }

@@ -55,12 +55,33 @@ describe("SIP message parsing", () => {
 describe("SIP addresses", () => {
   it("parses URIs, name-addrs and Via values", () => {
     const u = parseUri("sip:x@127.0.0.1:5093;transport=UDP;lr");
-    assert.deepEqual([u?.user, u?.host, u?.port, u?.params.get("transport"), u?.params.get("lr")], ["x", "127.0.0.1", 5093, "UDP", null]);
-    assert.deepEqual(splitNameAddr('"Bob" <sip:b@h;x=1>;tag=9'), { display: '"Bob"', uri: "sip:b@h;x=1", params: ";tag=9" });
-    assert.deepEqual(splitNameAddr("sip:n@h:5099;transport=tcp;tag=t"), { display: "", uri: "sip:n@h:5099", params: ";transport=tcp;tag=t" });
+    assert.deepEqual(
+      [u?.user, u?.host, u?.port, u?.params.get("transport"), u?.params.get("lr")],
+      ["x", "127.0.0.1", 5093, "UDP", null],
+    );
+    assert.deepEqual(splitNameAddr('"Bob" <sip:b@h;x=1>;tag=9'), {
+      display: '"Bob"',
+      uri: "sip:b@h;x=1",
+      params: ";tag=9",
+    });
+    assert.deepEqual(splitNameAddr("sip:n@h:5099;transport=tcp;tag=t"), {
+      display: "",
+      uri: "sip:n@h:5099",
+      params: ";transport=tcp;tag=t",
+    });
     assert.equal(tagOf("<sip:a@b>;tag=xyz;foo"), "xyz");
     assert.equal(tagOf("<sip:a@b;tag=no>"), undefined);
     const v = parseVia("SIP/2.0/TCP 127.0.0.1:5080;rport;branch=z9hG4bKx");
-    assert.deepEqual([v?.protocol, v?.port, v?.params], ["TCP", 5080, [["rport", null], ["branch", "z9hG4bKx"]]]);
+    assert.deepEqual(
+      [v?.protocol, v?.port, v?.params],
+      [
+        "TCP",
+        5080,
+        [
+          ["rport", null],
+          ["branch", "z9hG4bKx"],
+        ],
+      ],
+    );
   });
 });

@@ -30,7 +30,8 @@ describe("admin protocol framing", () => {
     for (const chunkSize of [1, 2, 3, 7, 64, 1000, stream.length]) {
       const d = new FrameDecoder();
       const out: string[] = [];
-      for (let i = 0; i < stream.length; i += chunkSize) out.push(...d.push(stream.subarray(i, i + chunkSize)));
+      for (let i = 0; i < stream.length; i += chunkSize)
+        out.push(...d.push(stream.subarray(i, i + chunkSize)));
       assert.deepEqual(out, expected, `chunk size ${chunkSize}`);
     }
   });
@@ -57,18 +58,26 @@ describe("admin protocol tokenising", () => {
   });
 
   it("gives the fields drachtio-srf reads from the reference messages", () => {
-    const byType = (type: string, nth = 0) => all.map((m) => parseAdminMessage(m.msg)).filter((m) => m.type === type)[nth];
+    const byType = (type: string, nth = 0) =>
+      all.map((m) => parseAdminMessage(m.msg)).filter((m) => m.type === type)[nth];
     assert.deepEqual(byType("authenticate")?.fields.slice(1), ["authenticate", "cymru", ""]);
     assert.deepEqual(byType("route", 2)?.fields.slice(1), ["route", "invite"]);
-    const invite = all.map((m) => parseAdminMessage(m.msg)).find((m) => m.body.startsWith("INVITE sip:service"));
+    const invite = all
+      .map((m) => parseAdminMessage(m.msg))
+      .find((m) => m.body.startsWith("INVITE sip:service"));
     assert.ok(invite);
     // source, bytes, protocol, address, port, time, transactionId, dialogId, receivedOn host, port
     const [, , source, bytes, protocol, address, port, time, txn, dialog, rhost, rport, tail] = invite.fields;
-    assert.deepEqual([source, bytes, protocol, address, port], ["network", "506", "udp", "127.0.0.1", "5212"]);
+    assert.deepEqual(
+      [source, bytes, protocol, address, port],
+      ["network", "506", "udp", "127.0.0.1", "5212"],
+    );
     assert.match(time ?? "", /^\d\d:\d\d:\d\d\.\d{6}$/);
     assert.match(txn ?? "", /^[0-9a-f-]{36}$/);
     assert.deepEqual([dialog, rhost, rport, tail], ["", "127.0.0.1", "5080", ""]);
-    const echo = all.map((m) => parseAdminMessage(m.msg)).find((m) => m.type === "response" && m.fields[11]?.includes(";from-tag="));
+    const echo = all
+      .map((m) => parseAdminMessage(m.msg))
+      .find((m) => m.type === "response" && m.fields[11]?.includes(";from-tag="));
     assert.deepEqual(echo?.fields.slice(3, 5), ["OK", "application"]);
     assert.equal(echo?.fields[13], "Msg sent:");
   });
@@ -83,17 +92,30 @@ describe("transcript shape comparison (used by the conformance test)", () => {
   });
 
   it("notices each kind of deviation", () => {
-    const edit = (i: number, f: (s: string) => string) => invite.map((m, j) => (j === i ? { ...m, msg: f(m.msg) } : m));
+    const edit = (i: number, f: (s: string) => string) =>
+      invite.map((m, j) => (j === i ? { ...m, msg: f(m.msg) } : m));
     const cases: Array<[string, typeof invite]> = [
       ["ACK reported with a protocol", edit(3, (s) => s.replace("|354||", "|354|udp|"))],
       ["extra meta field", edit(0, (s) => s.replace("|5080|\r\n", "|5080||\r\n"))],
       ["header missing", edit(2, (s) => s.replace("Contact: <sip:127.0.0.1:5080>\r\n", ""))],
       ["different status", edit(2, (s) => s.replace("SIP/2.0 200 OK", "SIP/2.0 202 Accepted"))],
       ["To tag missing", edit(2, (s) => s.replace(";tag=yZeFSgUvUt7BS\r\nCall-ID", "\r\nCall-ID"))],
-      ["wrong transaction id", edit(3, (s) => s.replace("7b03157d-d1b9-4ded-aab2-dd67fac76ebc", "00000000-d1b9-4ded-aab2-dd67fac76ebc"))],
+      [
+        "wrong transaction id",
+        edit(3, (s) =>
+          s.replace("7b03157d-d1b9-4ded-aab2-dd67fac76ebc", "00000000-d1b9-4ded-aab2-dd67fac76ebc"),
+        ),
+      ],
       ["echo before its request", [invite[0]!, invite[2]!, invite[1]!, ...invite.slice(3)]],
       ["message missing", invite.slice(0, -1)],
       ["bytes not the message size", edit(2, (s) => s.replace("|439|", "|400|"))],
+      [
+        "dialog id from the To tag",
+        invite.map((m) => ({
+          ...m,
+          msg: m.msg.replaceAll("from-tag=8345SIPpTag001", "from-tag=yZeFSgUvUt7BS"),
+        })),
+      ],
     ];
     for (const [what, ours] of cases) assert.notDeepEqual(compareShapes(invite, ours), [], what);
   });
