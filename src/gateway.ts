@@ -6,15 +6,22 @@
  * Lifecycle: start() opens the three links (each reconnects by itself); stop() stops taking new
  * work, lets work in flight finish for up to `shutdownTimeout`, then closes the links.
  */
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { AddressMapper } from "./address/address-mapper.js";
 import type { GatewayConfig } from "./config/load-config.js";
 import { Health } from "./health/health.js";
+import type { FromSip, FromXmpp, ImContext } from "./im/im-ports.js";
+import { RateLimiter } from "./im/rate-limiter.js";
+import { SipToXmpp } from "./im/sip-to-xmpp.js";
+import { TrackedMessages } from "./im/tracked-messages.js";
+import { XmppToSip } from "./im/xmpp-to-sip.js";
 import { startHealthServer } from "./health/health-server.js";
 import { moduleLogger } from "./log/logger.js";
 import { MediaLink } from "./media/media-link.js";
 import { optionsHandler } from "./sip/options-handler.js";
 import { SipLink } from "./sip/sip-link.js";
+import { TrustedSources } from "./sip/trusted-sources.js";
 import { ComponentLink } from "./xmpp/component-link.js";
 import { registerServiceHandlers } from "./xmpp/service-handlers.js";
 import { PRODUCT_NAME, PRODUCT_VERSION } from "./version.js";
@@ -35,7 +42,12 @@ export class Gateway {
       xmppDomains: config.xmpp.userDomains,
     });
     this.xmpp = new ComponentLink(config.xmpp, this.health, moduleLogger("xmpp"));
-    this.sip = new SipLink(config.sip.drachtio, this.health, moduleLogger("sip"));
+    this.sip = new SipLink(
+      config.sip.drachtio,
+      this.health,
+      moduleLogger("sip"),
+      new TrustedSources(config.sip.trustedSources),
+    );
     this.media = new MediaLink(config.media.rtpengine, this.health, moduleLogger("media"));
 
     registerServiceHandlers(this.xmpp, {
@@ -44,6 +56,20 @@ export class Gateway {
       checkSipUser: (jid) => void this.addresses.jidToSipUser(jid),
     });
     this.sip.handle("OPTIONS", optionsHandler(this.sip, this.health));
+
+    const im: ImContext = {
+      xmpp: this.xmpp,
+      sip: this.sip,
+      addresses: this.addresses,
+      settings: { ...config.im, outboundProxy: config.sip.outboundProxy },
+      limiter: new RateLimiter(config.im.rateLimit, config.im.rateBurst),
+      fromSip: new TrackedMessages<FromSip>(config.im.trackFor),
+      fromXmpp: new TrackedMessages<FromXmpp>(config.im.trackFor),
+      log: moduleLogger("im"),
+      newId: () => randomUUID(),
+    };
+    this.xmpp.onStanza(new XmppToSip(im).handle);
+    this.sip.handle("MESSAGE", new SipToXmpp(im).handle);
   }
 
   async start(): Promise<void> {

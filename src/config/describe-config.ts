@@ -30,6 +30,7 @@ function isLeaf(v: unknown): v is Leaf {
 function formatName(f: unknown): string {
   if (Array.isArray(f)) return f.map(String).join(" | ");
   if (typeof f === "string") return f;
+  if (f === Boolean) return "boolean";
   if (typeof f === "function") return "milliseconds";
   return String(f);
 }

@@ -22,7 +22,16 @@ export interface GatewayConfig {
   sip: {
     domains: string[];
     drachtio: { host: string; port: number; secret: string; reconnectMaxDelay: number };
+    trustedSources: string[];
     outboundProxy: string;
+  };
+  im: {
+    cpim: boolean;
+    maxMessageSize: number;
+    largeMessage: "tcp" | "split";
+    rateLimit: number;
+    rateBurst: number;
+    trackFor: number;
   };
   media: { rtpengine: { host: string; port: number; timeout: number; pingInterval: number } };
   health: { port: number; host: string };

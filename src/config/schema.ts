@@ -53,12 +53,34 @@ function durationMs(min: number, max: number) {
   };
 }
 
+/** An IPv4/IPv6 address, or a CIDR block of either (`10.0.0.0/8`, `2001:db8::/32`). */
+function checkAddressOrCidr(v: unknown): void {
+  if (typeof v !== "string") throw new Error(`must be an IP address or CIDR block (${describe(v)})`);
+  const [addr, bits, extra] = v.split("/");
+  const family = isIP(addr ?? "");
+  const max = family === 4 ? 32 : 128;
+  const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+  if (family === 0 || !okBits || extra !== undefined) {
+    throw new Error(
+      `must list IP addresses or CIDR blocks such as 192.0.2.10 or 10.0.0.0/8 (got ${JSON.stringify(v)})`,
+    );
+  }
+}
+
 /** Named formats, registered with convict by `load-config.ts` (named so that env strings are coerced). */
 export const formats = {
   host: { validate: checkHost },
   domain: { validate: checkDomain },
   "domain-list": { validate: (v: unknown) => checkDomainList(v, 0), coerce: splitList },
   "nonempty-domain-list": { validate: (v: unknown) => checkDomainList(v, 1), coerce: splitList },
+  "address-list": {
+    validate: (v: unknown) => {
+      if (!Array.isArray(v))
+        throw new Error(`must be a list of IP addresses or CIDR blocks (${describe(v)})`);
+      for (const a of v) checkAddressOrCidr(a);
+    },
+    coerce: splitList,
+  },
   secret: {
     validate: (value: unknown) => {
       if (typeof value !== "string" || value.length === 0) {
@@ -156,6 +178,12 @@ export const schema = {
         env: "GATEWAY_DRACHTIO_RECONNECT_MAX_DELAY",
       },
     },
+    trustedSources: {
+      doc: "Addresses (or CIDR blocks) of the SIP proxies allowed to send requests to the gateway. Requests from anywhere else get 403 (OPTIONS excepted). Empty refuses every request: list your proxy.",
+      format: "address-list",
+      default: [] as string[],
+      env: "GATEWAY_SIP_TRUSTED_SOURCES",
+    },
     outboundProxy: {
       doc: "SIP URI of the outbound proxy for requests the gateway originates; empty sends them by the Request-URI.",
       format: "sip-uri-or-empty",
@@ -189,6 +217,44 @@ export const schema = {
         default: 5_000,
         env: "GATEWAY_RTPENGINE_PING_INTERVAL",
       },
+    },
+  },
+  im: {
+    cpim: {
+      doc: "Wrap outgoing SIP MESSAGE bodies in message/cpim (RFC 3862), which carries the message id and thread; IMDN notifications are always in CPIM.",
+      format: Boolean,
+      default: false,
+      env: "GATEWAY_IM_CPIM",
+    },
+    maxMessageSize: {
+      doc: "Largest message body the gateway carries, in bytes (UTF-8); larger ones get 413 (SIP) or policy-violation (XMPP).",
+      format: "nat",
+      default: 65536,
+      env: "GATEWAY_IM_MAX_MESSAGE_SIZE",
+    },
+    largeMessage: {
+      doc: "How a MESSAGE too large for UDP (over 1300 bytes, RFC 3428 section 7) is sent: tcp (one MESSAGE over TCP, the Request-URI or proxy gets transport=tcp) or split (several MESSAGEs over the usual transport, in order).",
+      format: ["tcp", "split"],
+      default: "tcp",
+      env: "GATEWAY_IM_LARGE_MESSAGE",
+    },
+    rateLimit: {
+      doc: "Messages per second one sender may send through the gateway (each direction, averaged); above it, 503 with Retry-After (SIP) or resource-constraint (XMPP). 0 disables the limit.",
+      format: "nat",
+      default: 20,
+      env: "GATEWAY_IM_RATE_LIMIT",
+    },
+    rateBurst: {
+      doc: "How many messages one sender may send at once before rateLimit applies.",
+      format: "nat",
+      default: 40,
+      env: "GATEWAY_IM_RATE_BURST",
+    },
+    trackFor: {
+      doc: "How long the gateway remembers a message it passed on, to route a late error, receipt or IMDN for it back to its sender, in milliseconds.",
+      format: durationMs(1_000, 86_400_000),
+      default: 600_000,
+      env: "GATEWAY_IM_TRACK_FOR",
     },
   },
   health: {

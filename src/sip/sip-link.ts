@@ -17,6 +17,7 @@ import type { Logger } from "../log/logger.js";
 import { isAddressError } from "../address/address-error.js";
 import { GatewayError, toGatewayError } from "../errors/gateway-error.js";
 import { hardenDrachtioWireProtocol } from "./drachtio-hardening.js";
+import type { TrustedSources } from "./trusted-sources.js";
 
 export type SipRequest = Srf.SrfRequest;
 export type SipResponse = Srf.SrfResponse;
@@ -28,6 +29,30 @@ export interface SipLinkOptions {
   secret: string;
   reconnectMaxDelay: number;
 }
+
+/** A request the gateway originates outside a dialog. */
+export interface OutgoingRequest {
+  method: string;
+  uri: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Outbound proxy URI; empty or absent sends by the Request-URI. */
+  proxy?: string | undefined;
+}
+
+/** The final response to an OutgoingRequest. */
+export interface FinalResponse {
+  status: number;
+  reason: string;
+  get(header: string): string | undefined;
+}
+
+/**
+ * How long to wait for a final response to a non-INVITE request. drachtio-server answers 408 itself
+ * after Timer F (64*T1 = 32 s, RFC 3261 section 17.1.2.2); this only guards against a lost admin
+ * connection, so it is a little longer.
+ */
+const FINAL_RESPONSE_GUARD_MS = 40_000;
 
 /**
  * The out-of-dialog methods drachtio-server can hand us. ACK, BYE, CANCEL and PRACK outside a dialog
@@ -58,8 +83,12 @@ export class SipLink {
     private readonly opts: SipLinkOptions,
     private readonly health: Health,
     private readonly log: Logger,
+    private readonly trusted: TrustedSources,
   ) {
     hardenDrachtioWireProtocol(log);
+    if (trusted.empty) {
+      log.warn("sip.trustedSources is empty: every SIP request but OPTIONS will be refused with 403");
+    }
   }
 
   /** The methods with a handler, for Allow headers (ACK, BYE and CANCEL come with INVITE). */
@@ -131,6 +160,12 @@ export class SipLink {
       this.answer(res, 503, "Service Unavailable", { "Retry-After": "30" });
       return;
     }
+    // OPTIONS is a health probe and changes nothing: it is answered whoever asks.
+    if (method !== "OPTIONS" && !this.trusted.has(req.source_address)) {
+      log.warn("request from an untrusted source refused", { source: req.source_address });
+      this.answer(res, 403, "Forbidden");
+      return;
+    }
     const handler = this.handlers.get(method);
     if (!handler) {
       this.answer(res, 405, "Method Not Allowed", { Allow: this.allow.join(", ") });
@@ -164,6 +199,43 @@ export class SipLink {
     if (res.finalResponseSent) return;
     if (reason) res.send(status, reason, { headers });
     else res.send(status, { headers });
+  }
+
+  /**
+   * Sends a request outside a dialog and resolves with its final response. A failure to send (the
+   * admin link is down) or no final response in time resolves as 503 / 408 generated here, so the
+   * caller has one shape to handle: RFC 3261 section 8.1.3.1 treats a transport error like a 503
+   * and section 8.1.3.2 a transaction timeout like a 408.
+   */
+  async request(r: OutgoingRequest): Promise<FinalResponse> {
+    const local = (status: number, reason: string): FinalResponse => ({ status, reason, get: () => undefined });
+    if (!this.connected) return local(503, "Service Unavailable");
+    let sent: SipRequest;
+    try {
+      // drachtio-srf's declared signature for request() does not match its code (lib/srf.js).
+      const request = this.srf.request.bind(this.srf) as unknown as (
+        uri: string,
+        opts: { method: string; headers: Record<string, string>; body?: string; proxy?: string },
+      ) => Promise<SipRequest>;
+      sent = await request(r.uri, {
+        method: r.method,
+        headers: r.headers,
+        ...(r.body !== undefined ? { body: r.body } : {}),
+        ...(r.proxy ? { proxy: r.proxy } : {}),
+      });
+    } catch (e) {
+      this.log.warn("request could not be sent", { method: r.method, uri: r.uri, error: String(e) });
+      return local(503, "Service Unavailable");
+    }
+    return new Promise<FinalResponse>((resolve) => {
+      const timer = setTimeout(() => resolve(local(408, "Request Timeout")), FINAL_RESPONSE_GUARD_MS);
+      timer.unref();
+      sent.on("response", (res?: SipResponse) => {
+        if (!res || res.status < 200) return;
+        clearTimeout(timer);
+        resolve({ status: res.status, reason: res.reason, get: (h) => (res.has(h) ? res.get(h) : undefined) });
+      });
+    });
   }
 
   /** Stops taking new requests (they get 503) and resolves when those in flight have been answered. */

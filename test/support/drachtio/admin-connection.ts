@@ -60,7 +60,7 @@ export class AdminConnection implements AppLink {
       texts = this.decoder.push(chunk);
     } catch (e) {
       this.ctx.log(`invalid frame on admin socket, disconnecting: ${(e as WireError).message}`);
-      throw e;
+      return this.destroy();
     }
     for (const text of texts) {
       if (!this.open) return;

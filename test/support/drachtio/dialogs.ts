@@ -104,7 +104,7 @@ export function destinationFor(uri: string, fallback?: Peer): Peer {
   const protocol = u.params.has("transport") ? uriTransport(u) : "udp";
   return {
     protocol: protocol === "tcp" ? "tcp" : "udp",
-    address: u.host.replace(/^\[|\]$/g, ""),
+    address: u.host.toLowerCase() === "localhost" ? "127.0.0.1" : u.host.replace(/^\[|\]$/g, ""),
     port: u.port ?? 5060,
   };
 }

@@ -98,6 +98,11 @@ export class SipTransport extends EventEmitter {
 
   /** Sends text to a peer; over TCP connects first if needed. `onFail` hears about connect/write errors. */
   send(peer: Peer, text: string, onFail?: FailureHandler): void {
+    if (!this.mayReach(peer)) {
+      this.emit("log", `not sending to ${peer.address}:${peer.port}: only loopback destinations are used`);
+      if (onFail) setImmediate(() => onFail(new Error(`unreachable in tests: ${peer.address}`)));
+      return;
+    }
     if (peer.protocol === "udp") {
       const t = this.tracked.get(key(peer.address, peer.port));
       const done = (e: Error | null): void => void (e && onFail?.(e));
@@ -118,7 +123,7 @@ export class SipTransport extends EventEmitter {
 
   /** Routes UDP traffic to `peer` through a connected socket so ICMP errors reach `onFail`; returns release. */
   track(peer: Peer, onFail: FailureHandler): () => void {
-    if (peer.protocol !== "udp" || !this.udp) return () => undefined;
+    if (peer.protocol !== "udp" || !this.udp || !this.mayReach(peer)) return () => undefined;
     const k = key(peer.address, peer.port);
     let t = this.tracked.get(k);
     if (!t) {
@@ -151,6 +156,14 @@ export class SipTransport extends EventEmitter {
         entry.sock.close();
       }
     };
+  }
+
+  /**
+   * A test server sends nothing off the machine and looks up no names: destinations other than 127.0.0.0/8 (and
+   * its own address) fail like an unreachable host does, with a 503 for a request.
+   */
+  private mayReach(peer: Peer): boolean {
+    return /^127\.\d+\.\d+\.\d+$/.test(peer.address) || peer.address === this.host;
   }
 
   private onDatagram(buf: Buffer, rinfo: dgram.RemoteInfo): void {
