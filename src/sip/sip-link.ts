@@ -210,31 +210,45 @@ export class SipLink {
   async request(r: OutgoingRequest): Promise<FinalResponse> {
     const local = (status: number, reason: string): FinalResponse => ({ status, reason, get: () => undefined });
     if (!this.connected) return local(503, "Service Unavailable");
-    let sent: SipRequest;
-    try {
-      // drachtio-srf's declared signature for request() does not match its code (lib/srf.js).
-      const request = this.srf.request.bind(this.srf) as unknown as (
-        uri: string,
-        opts: { method: string; headers: Record<string, string>; body?: string; proxy?: string },
-      ) => Promise<SipRequest>;
-      sent = await request(r.uri, {
-        method: r.method,
-        headers: r.headers,
-        ...(r.body !== undefined ? { body: r.body } : {}),
-        ...(r.proxy ? { proxy: r.proxy } : {}),
-      });
-    } catch (e) {
-      this.log.warn("request could not be sent", { method: r.method, uri: r.uri, error: String(e) });
-      return local(503, "Service Unavailable");
-    }
+    // The callback form: with the Promise form drachtio-srf can emit a response that arrives in the
+    // same read as its request's echo before a listener exists, and the response is lost.
+    const request = this.srf.request.bind(this.srf) as unknown as (
+      uri: string,
+      opts: { method: string; headers: Record<string, string>; body?: string; proxy?: string },
+      callback: (err: unknown, req: SipRequest) => void,
+    ) => void;
     return new Promise<FinalResponse>((resolve) => {
       const timer = setTimeout(() => resolve(local(408, "Request Timeout")), FINAL_RESPONSE_GUARD_MS);
       timer.unref();
-      sent.on("response", (res?: SipResponse) => {
-        if (!res || res.status < 200) return;
+      const done = (r: FinalResponse) => {
         clearTimeout(timer);
-        resolve({ status: res.status, reason: res.reason, get: (h) => (res.has(h) ? res.get(h) : undefined) });
-      });
+        resolve(r);
+      };
+      try {
+        request(
+          r.uri,
+          {
+            method: r.method,
+            headers: r.headers,
+            ...(r.body !== undefined ? { body: r.body } : {}),
+            ...(r.proxy ? { proxy: r.proxy } : {}),
+          },
+          (err, sent) => {
+            if (err) {
+              this.log.warn("request could not be sent", { method: r.method, uri: r.uri, error: String(err) });
+              done(local(503, "Service Unavailable"));
+              return;
+            }
+            sent.on("response", (res?: SipResponse) => {
+              if (!res || res.status < 200) return;
+              done({ status: res.status, reason: res.reason, get: (h) => (res.has(h) ? res.get(h) : undefined) });
+            });
+          },
+        );
+      } catch (e) {
+        this.log.warn("request could not be sent", { method: r.method, uri: r.uri, error: String(e) });
+        done(local(503, "Service Unavailable"));
+      }
     });
   }
 

@@ -56,6 +56,7 @@ export async function startGateway(opts: GatewayProcessOptions): Promise<Gateway
     GATEWAY_DRACHTIO_PORT: String(opts.drachtio.port),
     GATEWAY_DRACHTIO_SECRET: opts.drachtio.secret,
     GATEWAY_DRACHTIO_RECONNECT_MAX_DELAY: "1000",
+    GATEWAY_SIP_TRUSTED_SOURCES: "127.0.0.1",
     GATEWAY_RTPENGINE_HOST: opts.rtpengine.host,
     GATEWAY_RTPENGINE_PORT: String(opts.rtpengine.port),
     GATEWAY_RTPENGINE_PING_INTERVAL: "500",

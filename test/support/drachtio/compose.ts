@@ -38,10 +38,6 @@ export function addBody(target: SipMessage, app: SipMessage, body = app.body): s
   return undefined;
 }
 
-export function hasAppHeader(app: SipMessage, name: string): boolean {
-  return app.has(name);
-}
-
 /** Our Contact, as drachtio-server writes it: `<sip:127.0.0.1:5080>` (`;transport=tcp` for TCP). */
 export function localContact(host: string, port: number, protocol: Protocol): string {
   return `<sip:${host}:${port}${protocol === "tcp" ? ";transport=tcp" : ""}>`;

@@ -1,6 +1,6 @@
 // The state shared by the SIP side of the test server: transactions, dialogs, which application connection
 // handles which request, and how SIP messages are handed to an application on the admin socket.
-import { CRLF, formatMeta, type AdminMessage, type SipMeta } from "./wire.js";
+import { CRLF, formatMeta, type SipMeta } from "./wire.js";
 import { CSeqCounter, timestamp, uuid } from "./ids.js";
 import { DialogStore, type Dialog } from "./dialogs.js";
 import {
@@ -146,5 +146,3 @@ export class SipCore {
     this.routes.clear();
   }
 }
-
-export type AppSipHandler = (core: SipCore, link: AppLink, msg: AdminMessage) => void;

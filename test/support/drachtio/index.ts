@@ -1,8 +1,14 @@
-// A drachtio-compatible SIP server for tests: speaks drachtio-server's admin protocol to drachtio-srf and real
-// SIP over UDP and TCP on loopback. See README-less overview in the report / files of this directory:
-//   wire.ts (framing), sip-message.ts + sip-addr.ts (SIP syntax), sip-transport.ts (UDP/TCP),
-//   transactions.ts (RFC 3261 17), dialogs.ts, uas.ts / uac.ts (what drachtio-server does with requests and
-//   responses), admin-connection.ts (one drachtio-srf connection), server.ts (start/stop/restart).
+// A drachtio-compatible SIP server for tests: speaks drachtio-server v0.9.10's admin protocol to drachtio-srf and
+// real SIP over UDP and TCP on loopback. The files of this directory:
+//   wire.ts            admin protocol framing and tokenising
+//   sip-message.ts     SIP message parse/serialise; sip-addr.ts URIs, name-addrs, Via
+//   sip-transport.ts   UDP and TCP on one port
+//   transactions.ts    RFC 3261 section 17 client and server transactions
+//   dialogs.ts         dialogs and in-dialog request building
+//   uas.ts / uac.ts    what drachtio-server does with requests from the network / from the application
+//   compose.ts         application headers and bodies in the messages the stack writes
+//   core.ts            state shared by the above; admin-connection.ts one drachtio-srf connection
+//   server.ts          start / stop / restart; scenarios/ holds sipp scenarios for the tests
 import { TestServer } from "./server.js";
 
 export interface DrachtioTestServerOptions {

@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { startDrachtioTestServer, type DrachtioTestServer } from "../../support/drachtio/index.js";
 import {
   connectSrf,
+  requestStatus,
   freePort,
   referenceScenarios,
   sleep,
@@ -135,14 +136,11 @@ describe(
     it("5 outbound-message-200", async () => {
       await scenario("outbound-message-200", async () => {
         const peer = await sipp("uas-message.xml");
-        const req = await srf.request(`sip:x@127.0.0.1:${peer.port}`, {
+        const status = await requestStatus(srf, `sip:x@127.0.0.1:${peer.port}`, {
           method: "MESSAGE",
           headers: { From: "<sip:alice@gw.test>", To: "<sip:x@127.0.0.1>", "Content-Type": "text/plain" },
           body: "hello from app",
         });
-        const status = await new Promise<number>((resolve) =>
-          req.on("response", (res) => resolve(res.status)),
-        );
         assert.equal(status, 200);
         await peer.ok();
       });
@@ -183,14 +181,11 @@ describe(
       await scenario("outbound-message-tcp-no-listener-503", async () => {
         const srf2 = await connectSrf(server);
         srfs.push(srf2);
-        const req = await srf2.request(`sip:nobody@127.0.0.1:${dead};transport=tcp`, {
+        const status = await requestStatus(srf2, `sip:nobody@127.0.0.1:${dead};transport=tcp`, {
           method: "MESSAGE",
           headers: { From: "<sip:alice@gw.test>", "Content-Type": "text/plain" },
           body: "x",
         });
-        const status = await new Promise<number>((resolve) =>
-          req.on("response", (res) => resolve(res.status)),
-        );
         assert.equal(status, 503);
       });
     });

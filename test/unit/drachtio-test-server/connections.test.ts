@@ -10,6 +10,7 @@ import { SipMessage } from "../../support/drachtio/sip-message.js";
 import { encodeFrame } from "../../support/drachtio/wire.js";
 import {
   connectSrf,
+  requestStatus,
   freePort,
   sipRequest,
   sipResponse,
@@ -81,12 +82,11 @@ describe("drachtio test server connections", { timeout: 60_000 }, () => {
     });
     await new Promise<void>((r) => uas.listen(0, "127.0.0.1", r));
     const uasPort = (uas.address() as net.AddressInfo).port;
-    const req = await srf.request(`sip:x@127.0.0.1:${uasPort};transport=tcp`, {
+    const status = await requestStatus(srf, `sip:x@127.0.0.1:${uasPort};transport=tcp`, {
       method: "MESSAGE",
       headers: { "Content-Type": "text/plain" },
       body: "hello",
     });
-    const status = await new Promise<number>((resolve) => req.on("response", (res) => resolve(res.status)));
     assert.equal(status, 200);
     for (const c of conns) c.destroy();
     await new Promise((r) => uas.close(r));

@@ -124,7 +124,8 @@ export interface TestSrf {
   request(
     uri: string,
     opts: { method: string; headers?: Record<string, string>; body?: string },
-  ): Promise<SrfReq>;
+    callback: (err: unknown, req: SrfReq) => void,
+  ): void;
   createUAS(
     req: SrfReq,
     res: SrfRes,
@@ -135,6 +136,23 @@ export interface TestSrf {
     opts: { method?: string; localSdp?: string; headers?: Record<string, string> },
     progress?: { cbRequest?: (err: unknown, req: SrfReq) => void; cbProvisional?: (res: SrfRes) => void },
   ): Promise<SrfDialog>;
+}
+
+/**
+ * Sends a request and resolves with the status of its final response. Uses drachtio-srf's callback form: its
+ * Promise form resolves a tick late, after a response that arrives together with the echo has been emitted.
+ */
+export function requestStatus(
+  srf: TestSrf,
+  uri: string,
+  opts: { method: string; headers?: Record<string, string>; body?: string },
+): Promise<number> {
+  return new Promise((resolve, reject) =>
+    srf.request(uri, opts, (err, req) => {
+      if (err) return reject(err as Error);
+      req.on("response", (res) => res.status >= 200 && resolve(res.status));
+    }),
+  );
 }
 
 /** A drachtio-srf instance connected (and authenticated) to the server. */

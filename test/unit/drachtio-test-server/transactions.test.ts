@@ -9,6 +9,7 @@ import type { SipMessage } from "../../support/drachtio/sip-message.js";
 import { tagOf } from "../../support/drachtio/sip-addr.js";
 import {
   connectSrf,
+  requestStatus,
   sipRequest,
   sipResponse,
   sleep,
@@ -93,14 +94,12 @@ describe("drachtio test server transactions", { timeout: 60_000 }, () => {
   it("retransmits over UDP with timer E and answers 408 when timer F fires", async () => {
     const silent = await UdpPeer.open();
     const t0 = Date.now();
-    const req = await srf.request(`sip:x@127.0.0.1:${silent.port}`, {
+    const status = await requestStatus(srf, `sip:x@127.0.0.1:${silent.port}`, {
       method: "MESSAGE",
       headers: { "Content-Type": "text/plain" },
       body: "anyone?",
     });
-    const res = await new Promise<{ status: number; at: number }>((resolve) =>
-      req.on("response", (r) => resolve({ status: r.status, at: Date.now() })),
-    );
+    const res = { status, at: Date.now() };
     assert.equal(res.status, 408);
     assert.ok(res.at - t0 >= TIMER_B - 20 && res.at - t0 < TIMER_B + 400, `408 after ${res.at - t0} ms`);
     const copies = silent.received.map((m) => m.toString(false));
@@ -242,12 +241,11 @@ describe("drachtio test server transactions", { timeout: 60_000 }, () => {
   it("sends nothing off the loopback: other destinations fail at once with 503, without DNS", async () => {
     for (const uri of ["sip:x@192.0.2.1:5060", "sip:x@example.invalid"]) {
       const t0 = Date.now();
-      const req = await srf.request(uri, {
+      const status = await requestStatus(srf, uri, {
         method: "MESSAGE",
         headers: { "Content-Type": "text/plain" },
         body: "x",
       });
-      const status = await new Promise<number>((resolve) => req.on("response", (res) => resolve(res.status)));
       assert.equal(status, 503, uri);
       assert.ok(Date.now() - t0 < TIMER_B, uri);
     }
