@@ -32,8 +32,9 @@ import {
   parseIsComposing,
 } from "./codec/is-composing.js";
 import { toMimeLineBreaks, toXmlLineBreaks } from "./codec/line-breaks.js";
-import { CPIM_DEFAULT_NS, CPIM_IMDN_NS, CPIM_XMPP_NS } from "./codec/namespaces.js";
+import { CPIM_DEFAULT_NS, CPIM_IMDN_NS } from "./codec/namespaces.js";
 import { SipBodyError } from "./codec/sip-body-error.js";
+import { THREAD_HEADER, decodeThreadHeader, encodeThreadHeader } from "./codec/thread-header.js";
 import { xmlSafeText } from "./codec/xml-safe-text.js";
 
 /** The media types a MESSAGE may carry, for the `Accept` header of a 415 (RFC 3261 section 21.4.13). */
@@ -100,7 +101,7 @@ function fromCpim(body: Uint8Array): ChatMessage {
   // .Message-ID" in cpim-chat-message-modifier.cpp) and still reads one: so does the gateway.
   const id =
     cpimHeader(msg, CPIM_IMDN_NS, "Message-ID") ?? cpimHeader(msg, CPIM_DEFAULT_NS, "Message-ID") ?? "";
-  const thread = decodeThread(cpimHeader(msg, CPIM_XMPP_NS, "thread"));
+  const thread = decodeThreadHeader(cpimHeader(msg, THREAD_HEADER.ns, THREAD_HEADER.name));
   const base: ChatMessage = {
     id: xmlSafeText(id),
     type: "chat",
@@ -251,11 +252,13 @@ function cpim(
     ...(part.disposition !== undefined
       ? [{ prefix: "imdn", name: "Disposition-Notification", value: part.disposition }]
       : []),
-    ...(m.thread ? [{ prefix: "xmpp", name: "thread", value: encodeThread(m.thread) }] : []),
+    ...(m.thread
+      ? [{ prefix: THREAD_HEADER.prefix, name: THREAD_HEADER.name, value: encodeThreadHeader(m.thread) }]
+      : []),
   ];
   const namespaces = [
     ...(imdnHeaders ? [{ prefix: "imdn", uri: CPIM_IMDN_NS }] : []),
-    ...(m.thread ? [{ prefix: "xmpp", uri: CPIM_XMPP_NS }] : []),
+    ...(m.thread ? [{ prefix: THREAD_HEADER.prefix, uri: THREAD_HEADER.ns }] : []),
   ];
   const body = formatCpim({
     namespaces,
@@ -289,18 +292,4 @@ function nameAddr(uri: string): string {
 /** RFC 3862 DateTime: an RFC 3339 date-time; UTC, whole seconds, as liblinphone writes it. */
 function dateTime(opts: ChatMessageToSipOptions): string {
   return (opts.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/** The thread travels percent-encoded (UTF-8), so no thread value can break the CPIM header line. */
-function encodeThread(thread: string): string {
-  return encodeURIComponent(xmlSafeText(thread));
-}
-
-function decodeThread(value: string | undefined): string | undefined {
-  if (value === undefined || value === "") return undefined;
-  try {
-    return xmlSafeText(decodeURIComponent(value));
-  } catch {
-    return xmlSafeText(value);
-  }
 }

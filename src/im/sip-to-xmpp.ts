@@ -20,6 +20,7 @@
 import { randomUUID } from "node:crypto";
 import { isAddressError } from "../address/address-error.js";
 import { parseNameAddr } from "../address/name-addr.js";
+import { sipBodyBytes, sipHeaderText } from "../sip/drachtio-hardening.js";
 import type { SipRequest, SipResponse } from "../sip/sip-link.js";
 import { hasText, type ChatMessage } from "./chat-message.js";
 import { SipBodyError } from "./codec/sip-body-error.js";
@@ -28,7 +29,11 @@ import { sipToChatMessage } from "./sip-message.js";
 import { chatMessageToStanza } from "./xmpp-message.js";
 
 function reasonFor(status: number): string {
-  return status === 415 ? "Unsupported Media Type" : status === 413 ? "Request Entity Too Large" : "Bad Request";
+  return status === 415
+    ? "Unsupported Media Type"
+    : status === 413
+      ? "Request Entity Too Large"
+      : "Bad Request";
 }
 
 export class SipToXmpp {
@@ -41,7 +46,7 @@ export class SipToXmpp {
 
     let sender;
     try {
-      sender = parseNameAddr(req.get("From")).uri;
+      sender = parseNameAddr(sipHeaderText(req.get("From"))).uri;
     } catch (e) {
       res.send(400, "Bad From Header", {});
       log.info("MESSAGE with a malformed From refused", { error: String(e) });
@@ -68,14 +73,16 @@ export class SipToXmpp {
 
     const key = `sip:${senderAor}`;
     if (!ctx.limiter.take(key)) {
-      res.send(503, "Rate Limit Exceeded", { headers: { "Retry-After": String(ctx.limiter.retryAfter(key)) } });
+      res.send(503, "Rate Limit Exceeded", {
+        headers: { "Retry-After": String(ctx.limiter.retryAfter(key)) },
+      });
       return;
     }
     if (!ctx.xmpp.online) {
       res.send(503, "Service Unavailable", { headers: { "Retry-After": "10" } });
       return;
     }
-    const raw = Buffer.from(req.body ?? "", "utf8");
+    const raw = sipBodyBytes(req.body);
     if (raw.length > ctx.settings.maxMessageSize) {
       res.send(413, "Request Entity Too Large", {});
       return;
@@ -86,7 +93,7 @@ export class SipToXmpp {
       m = sipToChatMessage({
         contentType: req.has("Content-Type") ? req.get("Content-Type") : undefined,
         body: raw,
-        headers: (name) => (req.has(name) ? req.get(name) : undefined),
+        headers: (name) => (req.has(name) ? sipHeaderText(req.get(name)) : undefined),
       });
     } catch (e) {
       if (e instanceof SipBodyError) {

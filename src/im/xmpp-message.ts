@@ -103,6 +103,9 @@ export function stanzaToChatMessage(stanza: Element): ChatMessage {
 
   return compact({
     id,
+    // RFC 6121 section 5.2.2: "If an application receives a message with no 'type' attribute or the
+    // application does not understand the value of the 'type' attribute provided, it MUST consider the
+    // message to be of type "normal"".
     type: type === "chat" || type === "headline" ? type : "normal",
     thread,
     body: text !== undefined && text !== "" ? text : undefined,

@@ -79,7 +79,12 @@ export class XmppToSip {
       // A chat state alone: isComposing (RFC 3994). Best effort: a peer that does not support it
       // answers 415, which must not become an error in the user's conversation.
       if (m.chatState === undefined || m.chatState === "gone") return true;
-      const res = await sendSipMessage(this.ctx, { ...m, wantsDelivered: false, wantsDisplayed: false }, sipFrom, sipTo);
+      const res = await sendSipMessage(
+        this.ctx,
+        { ...m, wantsDelivered: false, wantsDisplayed: false },
+        sipFrom,
+        sipTo,
+      );
       if (res.status >= 300) log.debug("chat state not taken", { status: res.status });
       return true;
     }
@@ -87,7 +92,10 @@ export class XmppToSip {
     const size = Buffer.byteLength(m.body ?? "", "utf8");
     if (size > this.ctx.settings.maxMessageSize) {
       if (headline) return true;
-      throw GatewayError.xmpp("policy-violation", `message too large (${size} bytes, limit ${this.ctx.settings.maxMessageSize})`);
+      throw GatewayError.xmpp(
+        "policy-violation",
+        `message too large (${size} bytes, limit ${this.ctx.settings.maxMessageSize})`,
+      );
     }
 
     // IMDN needs CPIM on the SIP side; without it the 200 rule alone gives receipts.
@@ -127,10 +135,20 @@ export class XmppToSip {
     if (!origin) return;
     const wanted = m.deliveredOf !== undefined ? origin.wantsDelivered : origin.wantsDisplayed;
     if (!wanted) return;
-    const notice: ChatMessage = { id: this.ctx.newId(), deliveredOf: m.deliveredOf, displayedOf: m.displayedOf };
-    const res = await sendSipMessage(this.ctx, notice, this.ctx.addresses.xmppUserToSipUri(from), origin.sipSender, {
-      forceCpim: true,
-    });
+    const notice: ChatMessage = {
+      id: this.ctx.newId(),
+      deliveredOf: m.deliveredOf,
+      displayedOf: m.displayedOf,
+    };
+    const res = await sendSipMessage(
+      this.ctx,
+      notice,
+      this.ctx.addresses.xmppUserToSipUri(from),
+      origin.sipSender,
+      {
+        forceCpim: true,
+      },
+    );
     if (res.status >= 300) this.ctx.log.debug("IMDN not taken", { status: res.status, to, id });
   }
 
@@ -151,7 +169,12 @@ export class XmppToSip {
     const text = error?.getChildText("text", NS_STANZAS);
     const who = stanza.attrs.from ?? "the recipient";
     const body = `Message not delivered to ${bareOf(who)}: ${condition.replace(/-/g, " ")}${text ? ` (${text})` : ""}.`;
-    const res = await sendSipMessage(this.ctx, { id: this.ctx.newId(), body }, origin.sipRecipient, origin.sipSender);
+    const res = await sendSipMessage(
+      this.ctx,
+      { id: this.ctx.newId(), body },
+      origin.sipRecipient,
+      origin.sipSender,
+    );
     this.ctx.log.info("XMPP refused a message from SIP; its sender was told", {
       id,
       condition,

@@ -208,7 +208,11 @@ export class SipLink {
    * and section 8.1.3.2 a transaction timeout like a 408.
    */
   async request(r: OutgoingRequest): Promise<FinalResponse> {
-    const local = (status: number, reason: string): FinalResponse => ({ status, reason, get: () => undefined });
+    const local = (status: number, reason: string): FinalResponse => ({
+      status,
+      reason,
+      get: () => undefined,
+    });
     if (!this.connected) return local(503, "Service Unavailable");
     // The callback form: with the Promise form drachtio-srf can emit a response that arrives in the
     // same read as its request's echo before a listener exists, and the response is lost.
@@ -235,13 +239,21 @@ export class SipLink {
           },
           (err, sent) => {
             if (err) {
-              this.log.warn("request could not be sent", { method: r.method, uri: r.uri, error: String(err) });
+              this.log.warn("request could not be sent", {
+                method: r.method,
+                uri: r.uri,
+                error: String(err),
+              });
               done(local(503, "Service Unavailable"));
               return;
             }
             sent.on("response", (res?: SipResponse) => {
               if (!res || res.status < 200) return;
-              done({ status: res.status, reason: res.reason, get: (h) => (res.has(h) ? res.get(h) : undefined) });
+              done({
+                status: res.status,
+                reason: res.reason,
+                get: (h) => (res.has(h) ? res.get(h) : undefined),
+              });
             });
           },
         );

@@ -141,7 +141,8 @@ export function readXml(text: string): XmlElement {
       const value = s.slice(i + 1, end);
       if (value.includes("<")) fail('"<" in an attribute value');
       if (raw.has(attr)) fail(`attribute ${attr} given twice`);
-      raw.set(attr, decode(value).replace(/[\t\n\r]/g, " "));
+      // Section 3.3.3: each literal white space character becomes a space, referenced ones stay.
+      raw.set(attr, decode(value.replace(/[\t\n\r]/g, " ")));
       i = end + 1;
     }
 

@@ -7,7 +7,7 @@
  *     Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
  *     (any Unicode character, excluding the surrogate blocks, FFFE, and FFFF)
  *
- * and RFC 6120 section 11.1 requires XMPP streams to be well-formed XML 1.0, so a stanza with, say, a
+ * and RFC 6120 section 11.3 requires XMPP streams to be well-formed, so a stanza with, say, a
  * U+0001 or a lone surrogate would get the whole component stream closed by the server. Such characters
  * can arrive from SIP (any charset, a UTF-16 body with an unpaired surrogate, a C0 control in a text
  * message) and are replaced here, each by U+FFFD REPLACEMENT CHARACTER, so the reader sees that

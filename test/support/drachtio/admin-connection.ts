@@ -36,10 +36,11 @@ export class AdminConnection implements AppLink {
     });
   }
 
-  send(text: string): void {
+  /** `latin1` for frames that carry a message from the network as its octets (see SipMessage.parse). */
+  send(text: string, encoding: "utf8" | "latin1" = "utf8"): void {
     if (!this.open || this.sock.destroyed) return;
     this.ctx.record("server->app", text);
-    this.sock.write(encodeFrame(text));
+    this.sock.write(encodeFrame(text, encoding));
   }
 
   /** Like the real server, a client that breaks the protocol is disconnected ("leave"). */

@@ -16,7 +16,7 @@ import type { Peer, Protocol, SipTransport } from "./sip-transport.js";
 export interface AppLink {
   readonly open: boolean;
   /** Sends one admin message (the TEXT of a frame). */
-  send(text: string): void;
+  send(text: string, encoding?: "utf8" | "latin1"): void;
 }
 
 /** A request from the network that was handed to an application and awaits its response. */
@@ -125,7 +125,8 @@ export class SipCore {
     receivedOn?: boolean,
   ): void {
     const tail = receivedOn ? `${this.host}|${this.port}|` : "";
-    link.send(`${uuid()}|sip|${meta}|${txnId}|${receivedOn ? "" : dialogId}|${tail}${CRLF}${sip}`);
+    // Always a message from the network, parsed as Latin-1: its octets go to the app unchanged.
+    link.send(`${uuid()}|sip|${meta}|${txnId}|${receivedOn ? "" : dialogId}|${tail}${CRLF}${sip}`, "latin1");
   }
 
   /** `<id>|response|<rid>|OK|<data>` or `...|NOK|<reason>` (route_api_response). */

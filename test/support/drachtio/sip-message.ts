@@ -87,9 +87,13 @@ export class SipMessage {
     return m;
   }
 
-  /** Parses one message. With `useContentLength`, the body is cut to Content-Length bytes (datagrams). */
-  static parse(data: Buffer | string, useContentLength = true): SipMessage {
-    const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  /**
+   * Parses one message. With `useContentLength`, the body is cut to Content-Length bytes (datagrams).
+   * Messages from the network are read as Latin-1 (one character per octet) so their bytes reach the
+   * app unchanged, as drachtio-server passes them; messages from the app are UTF-8 text.
+   */
+  static parse(data: Buffer | string, useContentLength = true, encoding: "utf8" | "latin1" = "utf8"): SipMessage {
+    const buf = typeof data === "string" ? Buffer.from(data, encoding) : data;
     let end = buf.indexOf("\r\n\r\n");
     let sepLen = 4;
     if (end === -1) {
@@ -100,7 +104,7 @@ export class SipMessage {
       end = buf.length;
       sepLen = 0;
     }
-    const lines = unfold(buf.subarray(0, end).toString("utf8").split(/\r?\n/));
+    const lines = unfold(buf.subarray(0, end).toString(encoding).split(/\r?\n/));
     const start = lines.shift()?.trim() ?? "";
     const msg = new SipMessage();
     const resp = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/i.exec(start);
@@ -122,7 +126,7 @@ export class SipMessage {
     let body = buf.subarray(Math.min(end + sepLen, buf.length));
     const cl = msg.get("content-length");
     if (useContentLength && cl !== undefined && /^\d+$/.test(cl)) body = body.subarray(0, Number(cl));
-    msg.body = body.toString("utf8");
+    msg.body = body.toString(encoding);
     return msg;
   }
 

@@ -173,7 +173,7 @@ export class SipTransport extends EventEmitter {
 
   private deliver(buf: Buffer, peer: Peer): void {
     try {
-      this.emit("message", SipMessage.parse(buf), peer, buf.length);
+      this.emit("message", SipMessage.parse(buf, true, "latin1"), peer, buf.length);
     } catch (e) {
       this.emit(
         "log",

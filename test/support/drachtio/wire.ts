@@ -10,8 +10,8 @@ const MAX_LENGTH_DIGITS = 5;
 
 export class WireError extends Error {}
 
-export function encodeFrame(text: string): Buffer {
-  return Buffer.from(`${Buffer.byteLength(text, "utf8")}#${text}`, "utf8");
+export function encodeFrame(text: string, encoding: "utf8" | "latin1" = "utf8"): Buffer {
+  return Buffer.from(`${Buffer.byteLength(text, encoding)}#${text}`, encoding);
 }
 
 /** Incremental decoder for a byte stream of frames; throws WireError on a malformed length specifier. */

@@ -8,7 +8,10 @@ import { fixture, sipHeaders } from "./im-fixtures.js";
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
 function rejects415(fn: () => unknown): void {
-  assert.throws(fn, (e: unknown) => e instanceof SipBodyError && e.status === 415 && e.reason === "unsupported-charset");
+  assert.throws(
+    fn,
+    (e: unknown) => e instanceof SipBodyError && e.status === 415 && e.reason === "unsupported-charset",
+  );
 }
 
 describe("decodeText: declared charsets", () => {
@@ -30,7 +33,10 @@ describe("decodeText: declared charsets", () => {
   });
 
   it("UTF-16 with a big-endian BOM: the BOM is honoured and removed", () => {
-    assert.equal(decodeText(bytes(0xfe, 0xff, 0x00, 0x48, 0x00, 0x69, 0xd8, 0x3d, 0xde, 0x00), "UTF-16"), "Hi😀");
+    assert.equal(
+      decodeText(bytes(0xfe, 0xff, 0x00, 0x48, 0x00, 0x69, 0xd8, 0x3d, 0xde, 0x00), "UTF-16"),
+      "Hi😀",
+    );
   });
 
   it("UTF-16 with a little-endian BOM", () => {
@@ -79,26 +85,33 @@ describe("decodeText: no charset (RFC 2046 section 4.1.2 default US-ASCII)", () 
 });
 
 describe("charsets through sipToChatMessage", () => {
-  const msg = (contentType: string, body: Uint8Array) => sipToChatMessage({ contentType, body, headers: sipHeaders() });
+  const msg = (contentType: string, body: Uint8Array) =>
+    sipToChatMessage({ contentType, body, headers: sipHeaders() });
 
   it("a quoted charset parameter", () => {
     assert.equal(msg('text/plain; charset="ISO-8859-1"', bytes(0x47, 0x72, 0xfc, 0xdf, 0x65)).body, "Grüße");
   });
 
   it("the real sipML5 MESSAGE (text/plain;charset=utf-8)", () => {
-    assert.equal(msg("text/plain;charset=utf-8", fixture("sipml5-issue-125-text-plain-utf8.txt")).body, "特维");
+    assert.equal(
+      msg("text/plain;charset=utf-8", fixture("sipml5-issue-125-text-plain-utf8.txt")).body,
+      "特维",
+    );
   });
 
   it("an unknown charset is a 415 carrying the Accept list", () => {
     assert.throws(
       () => msg("text/plain;charset=x-klingon", bytes(0x61)),
-      (e: unknown) => e instanceof SipBodyError && e.status === 415 && e.accept?.includes("text/plain") === true,
+      (e: unknown) =>
+        e instanceof SipBodyError && e.status === 415 && e.accept?.includes("text/plain") === true,
     );
   });
 
   it("the charset of the content inside CPIM is the content's own", () => {
     const cpim = Buffer.concat([
-      Buffer.from("From: <sip:a@example.com>\r\nTo: <sip:b@example.com>\r\n\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n"),
+      Buffer.from(
+        "From: <sip:a@example.com>\r\nTo: <sip:b@example.com>\r\n\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n",
+      ),
       Buffer.from([0x47, 0x72, 0xfc, 0xdf, 0x65]),
     ]);
     assert.equal(msg("message/cpim", cpim).body, "Grüße");

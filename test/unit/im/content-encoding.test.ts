@@ -67,7 +67,12 @@ describe("Content-Encoding through sipToChatMessage", () => {
 
   it("an unknown coding keeps its Accept-Encoding list (not replaced by Accept)", () => {
     assert.throws(
-      () => sipToChatMessage({ contentType: "text/plain", body: imdn, headers: sipHeaders({ "content-encoding": "compress" }) }),
+      () =>
+        sipToChatMessage({
+          contentType: "text/plain",
+          body: imdn,
+          headers: sipHeaders({ "content-encoding": "compress" }),
+        }),
       (e: unknown) => e instanceof SipBodyError && e.accept === undefined && e.acceptEncoding !== undefined,
     );
   });

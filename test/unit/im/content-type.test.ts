@@ -15,10 +15,13 @@ describe("parseContentType", () => {
   it("white space around / ; = as RFC 3261 section 25.1 allows", () => {
     const ct = parseContentType("  message / cpim ;  foo =  bar ;baz=1 ");
     assert.equal(ct.mediaType, "message/cpim");
-    assert.deepEqual([...ct.params], [
-      ["foo", "bar"],
-      ["baz", "1"],
-    ]);
+    assert.deepEqual(
+      [...ct.params],
+      [
+        ["foo", "bar"],
+        ["baz", "1"],
+      ],
+    );
   });
 
   it("quoted values with escaped quotes and semicolons", () => {
@@ -28,20 +31,38 @@ describe("parseContentType", () => {
   });
 
   it("application/im-iscomposing+xml and message/imdn+xml tokens", () => {
-    assert.equal(parseContentType("application/im-iscomposing+xml").mediaType, "application/im-iscomposing+xml");
+    assert.equal(
+      parseContentType("application/im-iscomposing+xml").mediaType,
+      "application/im-iscomposing+xml",
+    );
     assert.equal(parseContentType("message/imdn+xml").subtype, "imdn+xml");
   });
 
   it("decision: a repeated parameter keeps the first value; a trailing ';' is ignored", () => {
-    assert.equal(parseContentType("text/plain; charset=utf-8; charset=latin1").params.get("charset"), "utf-8");
+    assert.equal(
+      parseContentType("text/plain; charset=utf-8; charset=latin1").params.get("charset"),
+      "utf-8",
+    );
     assert.equal(parseContentType("text/plain;").params.size, 0);
   });
 
-  for (const bad of ["", "text", "text/", "/plain", "text/plain; charset", "text/plain; =x", 'text/plain; a="open', "text/plain x", "text/plain; a=", "te xt/plain"]) {
+  for (const bad of [
+    "",
+    "text",
+    "text/",
+    "/plain",
+    "text/plain; charset",
+    "text/plain; =x",
+    'text/plain; a="open',
+    "text/plain x",
+    "text/plain; a=",
+    "te xt/plain",
+  ]) {
     it(`malformed: ${JSON.stringify(bad)} is a 400`, () => {
       assert.throws(
         () => parseContentType(bad),
-        (e: unknown) => e instanceof SipBodyError && e.status === 400 && e.reason === "malformed-content-type",
+        (e: unknown) =>
+          e instanceof SipBodyError && e.status === 400 && e.reason === "malformed-content-type",
       );
     });
   }

@@ -15,7 +15,10 @@ describe("htmlToText", () => {
   });
 
   it("blocks and <br> become line breaks; inline tags vanish; white space collapses", () => {
-    assert.equal(htmlToText("<p>Hello   <b>big</b>\n  world</p><div>two<br>lines<br/></div>"), "Hello big world\ntwo\nlines");
+    assert.equal(
+      htmlToText("<p>Hello   <b>big</b>\n  world</p><div>two<br>lines<br/></div>"),
+      "Hello big world\ntwo\nlines",
+    );
     assert.equal(htmlToText("<p>one</p><br><br><p>two</p>"), "one\n\ntwo");
   });
 
@@ -36,7 +39,9 @@ describe("htmlToText", () => {
 
   it("script, style, head, title and comments go with their content", () => {
     assert.equal(
-      htmlToText("<head><title>T</title><style>p{}</style></head><script>alert('<p>x</p>')</script><!-- c -->ok"),
+      htmlToText(
+        "<head><title>T</title><style>p{}</style></head><script>alert('<p>x</p>')</script><!-- c -->ok",
+      ),
       "ok",
     );
   });

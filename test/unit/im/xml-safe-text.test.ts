@@ -4,7 +4,10 @@ import { isXmlSafeText, xmlSafeText } from "../../../src/im/codec/xml-safe-text.
 
 describe("xmlSafeText (XML 1.0 section 2.2, Char)", () => {
   it("replaces C0 controls other than tab, LF and CR", () => {
-    assert.equal(xmlSafeText("a\u0000b\u0001c\u0008d\u000Be\u000Cf\u001Fg"), "a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf\uFFFDg");
+    assert.equal(
+      xmlSafeText("a\u0000b\u0001c\u0008d\u000Be\u000Cf\u001Fg"),
+      "a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf\uFFFDg",
+    );
     assert.equal(xmlSafeText("\t\n\r"), "\t\n\r");
   });
 
