@@ -110,7 +110,11 @@ function fromCpim(body: Uint8Array): ChatMessage {
   switch (ct.mediaType) {
     case "text/plain":
     case "text/html": {
-      const wants = parseDispositionNotification(cpimHeader(msg, CPIM_IMDN_NS, "Disposition-Notification"));
+      // RFC 5438: "The IM Sender MUST include the Message-ID header field in the IM for which he wishes
+      // to receive an IMDN." Without one there is nothing a notification could refer to: no request.
+      const wants = parseDispositionNotification(
+        id === "" ? undefined : cpimHeader(msg, CPIM_IMDN_NS, "Disposition-Notification"),
+      );
       return {
         ...base,
         ...text(ct, msg.content),

@@ -25,6 +25,7 @@ import type { SipRequest, SipResponse } from "../sip/sip-link.js";
 import { hasText, type ChatMessage } from "./chat-message.js";
 import { SipBodyError } from "./codec/sip-body-error.js";
 import type { ImContext } from "./im-ports.js";
+import { TrackedMessages } from "./tracked-messages.js";
 import { sipToChatMessage } from "./sip-message.js";
 import { chatMessageToStanza } from "./xmpp-message.js";
 
@@ -37,6 +38,14 @@ function reasonFor(status: number): string {
 }
 
 export class SipToXmpp {
+  /**
+   * The last chat state sent for each (SIP sender, XMPP recipient). RFC 3994 section 3.2 has the
+   * composer refresh its "active" state every `refresh` seconds, but XEP-0085 section 5.3 says a
+   * client "MUST NOT send a second instance of any given standalone notification": a refresh that
+   * repeats the state is answered and not forwarded. Forgotten after twice the longest refresh.
+   */
+  private readonly lastState = new TrackedMessages<string>(240_000);
+
   constructor(private readonly ctx: ImContext) {}
 
   /** For SipLink.handle("MESSAGE"). */
@@ -97,7 +106,9 @@ export class SipToXmpp {
       });
     } catch (e) {
       if (e instanceof SipBodyError) {
-        const headers: Record<string, string> = e.accept ? { Accept: e.accept.join(", ") } : {};
+        const headers: Record<string, string> = {};
+        if (e.accept) headers["Accept"] = e.accept.join(", ");
+        if (e.acceptEncoding) headers["Accept-Encoding"] = e.acceptEncoding.join(", ");
         res.send(e.status, reasonFor(e.status), { headers });
         log.info("MESSAGE body refused", { status: e.status, error: e.message });
         return;
@@ -115,6 +126,14 @@ export class SipToXmpp {
       res.send(200, "OK", {});
       return;
     }
+
+    const pair = `${senderAor}|${recipient}`;
+    const state = hasText(m) ? "active" : m.chatState;
+    if (!hasText(m) && state !== undefined && this.lastState.get(pair) === state) {
+      res.send(202, "Accepted", {});
+      return;
+    }
+    if (state !== undefined) this.lastState.set(pair, state);
 
     const id = m.id || randomUUID();
     const stanza = chatMessageToStanza({ ...m, id, type: "chat" }, { from: senderJid, to: recipient });

@@ -51,7 +51,7 @@ export function stanzaToChatMessage(stanza: Element): ChatMessage {
     children.filter((c) => c.name === "body" && inNs(c, ns)),
   );
   const threadEl = children.find((c) => c.name === "thread" && inNs(c, ns));
-  const thread = threadEl ? xmlSafeText(threadEl.getText()) : undefined;
+  const thread = threadEl && threadEl.getText() !== "" ? xmlSafeText(threadEl.getText()) : undefined;
 
   // XEP-0085 section 5.6: "A message stanza MUST NOT contain more than one child element qualified by
   // the 'http://jabber.org/protocol/chatstates' namespace."

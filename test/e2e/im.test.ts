@@ -262,9 +262,11 @@ for (const [kind, startServer] of servers) {
         body: Buffer.from("bell\u0007 nul\u0000 esc\u001b end", "utf8"),
       });
       assert.equal(status, 202);
-      const m = await alice.waitFor((s) => (s.getChildText("body") ?? "").startsWith("bell")).catch((e: Error) => {
-        throw new Error(`${e.message}\n${alice.stanzas.slice(-3).map(String).join("\n")}`);
-      });
+      const m = await alice
+        .waitFor((s) => (s.getChildText("body") ?? "").startsWith("bell"))
+        .catch((e: Error) => {
+          throw new Error(`${e.message}\n${alice.stanzas.slice(-3).map(String).join("\n")}`);
+        });
       assert.equal(m.getChildText("body"), "bell\ufffd nul\ufffd esc\ufffd end");
       const latin1 = await sendRawMessage(drachtio.sipHost, drachtio.sipPort, {
         from: bob,
@@ -292,15 +294,25 @@ for (const [kind, startServer] of servers) {
       assert.equal(m.attrs.from, `bob@${component}`);
     });
 
-    it("SIP -> XMPP: isComposing becomes a composing chat state", async () => {
-      await sipSends({
+    it("SIP -> XMPP: isComposing becomes a composing chat state, its refreshes are not repeated", async () => {
+      const composing = {
         contentType: "application/im-iscomposing+xml",
         body: '<?xml version="1.0" encoding="UTF-8"?><isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>active</state><contenttype>text/plain</contenttype><refresh>60</refresh></isComposing>',
         expect: 202,
-      });
-      const m = await alice.waitFor((s) => !!s.getChild("composing", NS_CHATSTATES));
+      };
+      const isComposing = (s: Element) => !!s.getChild("composing", NS_CHATSTATES);
+      await sipSends(composing);
+      const m = await alice.waitFor(isComposing);
       assert.equal(m.attrs.from, `bob@${component}`);
       assert.equal(m.getChild("body"), undefined);
+      // The RFC 3994 refresh repeats the state: XEP-0085 section 5.3 forbids a second <composing/>.
+      await sipSends(composing);
+      await assert.rejects(alice.waitFor(isComposing, 700));
+      // After a message (which means "active"), composing is news again.
+      await sipSends({ body: "done typing", expect: 202 });
+      await alice.waitFor((s) => s.getChildText("body") === "done typing");
+      await sipSends(composing);
+      await alice.waitFor(isComposing);
     });
 
     it("SIP -> XMPP: bad input gets clear answers (415 with Accept, 413, 404, 403)", async () => {

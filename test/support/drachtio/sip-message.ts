@@ -92,7 +92,11 @@ export class SipMessage {
    * Messages from the network are read as Latin-1 (one character per octet) so their bytes reach the
    * app unchanged, as drachtio-server passes them; messages from the app are UTF-8 text.
    */
-  static parse(data: Buffer | string, useContentLength = true, encoding: "utf8" | "latin1" = "utf8"): SipMessage {
+  static parse(
+    data: Buffer | string,
+    useContentLength = true,
+    encoding: "utf8" | "latin1" = "utf8",
+  ): SipMessage {
     const buf = typeof data === "string" ? Buffer.from(data, encoding) : data;
     let end = buf.indexOf("\r\n\r\n");
     let sepLen = 4;

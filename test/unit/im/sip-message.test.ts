@@ -110,6 +110,12 @@ describe("sipToChatMessage: CPIM", () => {
     });
   });
 
+  it("RFC 5438: a request without a Message-ID cannot be honoured and is dropped", () => {
+    const body =
+      "imdn.Disposition-Notification: positive-delivery, display\r\n\r\nContent-Type: text/plain\r\n\r\nhi";
+    assert.deepEqual(sip("message/cpim", body), { id: "", type: "chat", body: "hi" });
+  });
+
   it("the XMPP thread travels as xmpp.thread (percent-encoded)", () => {
     const body =
       "NS: xmpp <jabber:client>\r\nxmpp.thread: act2%20scene2%0D%0A\r\n\r\nContent-Type: text/plain\r\n\r\nhi";

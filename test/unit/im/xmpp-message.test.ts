@@ -196,6 +196,17 @@ describe("stanzaToChatMessage: rules and malformed stanzas", () => {
     assert.deepEqual(m, { id: "", type: "chat" });
   });
 
+  it("an empty <thread/> is no thread", () => {
+    assert.deepEqual(
+      stanzaToChatMessage(parseStanza(`<message type="chat"><thread/><body>x</body></message>`)),
+      {
+        id: "",
+        type: "chat",
+        body: "x",
+      },
+    );
+  });
+
   it("body text is kept exactly, markup-looking text included", () => {
     const m = stanzaToChatMessage(
       parseStanza(
