@@ -10,6 +10,7 @@ import { getDrachtioEndpoint, type DrachtioEndpoint } from "../support/drachtio-
 import { startGateway } from "../support/gateway-process.js";
 import { freePort } from "../support/ports.js";
 import { startProsody } from "../support/prosody.js";
+import { sendRawMessageFull } from "../support/raw-sip.js";
 import { runSipp } from "../support/sipp.js";
 import type { XmppServer } from "../support/xmpp-server.js";
 
@@ -57,6 +58,15 @@ describe("gateway robustness", () => {
       assert.equal(res.exitCode, 0, res.stdout + res.stderr);
       const health = await fetch(gw.healthUrl);
       assert.equal(health.status, 503);
+      // A MESSAGE cannot be delivered now: 503 with Retry-After, never a 202 for a message it would lose.
+      const msg = await sendRawMessageFull(drachtio.sipHost, drachtio.sipPort, {
+        from: "sip:bob@sip.xmpp.test",
+        to: "sip:alice@xmpp.test",
+        contentType: "text/plain;charset=UTF-8",
+        body: Buffer.from("is anyone there?"),
+      });
+      assert.equal(msg.status, 503);
+      assert.match(msg.header("Retry-After") ?? "", /^\d+$/);
     } finally {
       assert.equal(await gw.stop(), 0, "SIGTERM with links down still exits 0");
     }

@@ -13,7 +13,7 @@ import { freePort } from "../support/ports.js";
 import { startProsody } from "../support/prosody.js";
 import { runSipp, startSippServer, type SippResult } from "../support/sipp.js";
 import { messageUac, messageUas, type UacMessage } from "../support/sipp-message.js";
-import { sendRawMessage } from "../support/raw-sip.js";
+import { sendRawMessage, sendRawMessageFull } from "../support/raw-sip.js";
 import type { XmppServer, XmppServerOptions } from "../support/xmpp-server.js";
 import { connectClient, xml, type Element, type TestClient } from "../support/xmpp-test-client.js";
 
@@ -391,6 +391,46 @@ for (const [kind, startServer] of servers) {
       assert.match(body, /message\/imdn\+xml/i);
       assert.match(body, /<message-id>imdn-42<\/message-id>/);
       assert.match(body, /<delivered\s*\/>/);
+    });
+
+    it("XMPP -> SIP: a headline is delivered but never answered, even when SIP refuses it", async () => {
+      const id = `hl${++n}`;
+      const { messages } = await sipReceives(404, () =>
+        alice.send(xml("message", { to: `bob@${component}`, type: "headline", id }, xml("body", {}, "news"))),
+      );
+      assert.equal(messages.length, 1);
+      assert.equal(bodyOf(messages[0]!), "news");
+      await assert.rejects(
+        alice.waitFor((s) => s.attrs.id === id, 700),
+        "no error comes back for a headline",
+      );
+    });
+
+    it("XMPP -> SIP: a body over im.maxMessageSize gets policy-violation and is not sent", async () => {
+      const { id } = sendChat("y".repeat(20_001));
+      const err = await alice.waitFor((s) => s.attrs.id === id);
+      assert.equal(err.attrs.type, "error");
+      assert.equal(errorCondition(err), "policy-violation");
+    });
+
+    it("SIP -> XMPP: a sender over its rate limit gets 503 with Retry-After", async () => {
+      const flood = `sip:flood@${component}`;
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          sendRawMessageFull(drachtio.sipHost, drachtio.sipPort, {
+            from: flood,
+            to: `sip:alice@${xmppDomain}`,
+            contentType: "text/plain",
+            body: Buffer.from(`flood ${i}`),
+          }),
+        ),
+      );
+      const limited = answers.filter((a) => a.status === 503);
+      assert.ok(answers.filter((a) => a.status === 202).length >= 40, "the burst goes through");
+      assert.ok(limited.length > 0, "then the limit applies");
+      for (const a of limited) assert.match(a.header("Retry-After") ?? "", /^\d+$/);
+      // Another sender is not affected.
+      await sipSends({ body: "not flooding", expect: 202 });
     });
 
     it("never forwards an XMPP error stanza as a message", async () => {

@@ -14,12 +14,28 @@ export interface RawMessage {
   localAddress?: string;
 }
 
+export interface RawResponse {
+  status: number;
+  reason: string;
+  header(name: string): string | undefined;
+}
+
 export async function sendRawMessage(
   host: string,
   port: number,
   m: RawMessage,
   timeoutMs = 5000,
 ): Promise<number> {
+  return (await sendRawMessageFull(host, port, m, timeoutMs)).status;
+}
+
+/** Like sendRawMessage, with the whole final response. */
+export async function sendRawMessageFull(
+  host: string,
+  port: number,
+  m: RawMessage,
+  timeoutMs = 5000,
+): Promise<RawResponse> {
   const sock = createSocket("udp4");
   await new Promise<void>((resolve) => sock.bind(0, m.localAddress ?? "127.0.0.1", resolve));
   const { port: localPort } = sock.address();
@@ -38,13 +54,19 @@ export async function sendRawMessage(
   ].join("\r\n");
   const packet = Buffer.concat([Buffer.from(head, "utf8"), m.body]);
   try {
-    return await new Promise<number>((resolve, reject) => {
+    return await new Promise<RawResponse>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("no final response")), timeoutMs);
       sock.on("message", (msg) => {
-        const status = Number(/^SIP\/2\.0 (\d{3})/.exec(msg.toString("latin1"))?.[1]);
+        const text = msg.toString("latin1");
+        const start = /^SIP\/2\.0 (\d{3}) ?([^\r\n]*)/.exec(text);
+        const status = Number(start?.[1]);
         if (status >= 200) {
           clearTimeout(timer);
-          resolve(status);
+          resolve({
+            status,
+            reason: start?.[2] ?? "",
+            header: (name) => new RegExp(`^${name}\\s*:\\s*(.*?)\\r?$`, "im").exec(text)?.[1],
+          });
         }
       });
       sock.send(packet, port, host);
