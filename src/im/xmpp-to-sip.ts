@@ -49,22 +49,25 @@ export class XmppToSip {
       // section 5.2.2 lets a recipient refuse a type it does not take.
       throw GatewayError.xmpp("not-acceptable", "group chat with SIP users is not supported");
     }
-    const headline = type === "headline";
-    const log = this.ctx.log.child({ jid: from, to, id: stanza.attrs.id });
-    // Malformed payloads throw a GatewayError (bad-request), which ComponentLink answers; a
-    // headline is never answered (RFC 6121 section 5.2.2: "the recipient SHOULD NOT reply").
-    let m: ChatMessage;
+    if (type !== "headline") return this.deliver(stanza, from, to, false);
+    // A headline is never answered (RFC 6121 section 5.2.2: "the recipient SHOULD NOT reply"): what
+    // would become an error stanza is only logged.
     try {
-      m = stanzaToChatMessage(stanza);
+      return await this.deliver(stanza, from, to, true);
     } catch (e) {
-      if (headline) return true;
-      throw e;
+      this.ctx.log.debug("headline not delivered", { from, to, error: String(e) });
+      return true;
     }
+  };
+
+  /** Throws GatewayErrors (malformed payload, address, limits), which ComponentLink answers. */
+  private async deliver(stanza: Element, from: string, to: string, headline: boolean): Promise<boolean> {
+    const log = this.ctx.log.child({ jid: from, to, id: stanza.attrs.id });
+    const m: ChatMessage = stanzaToChatMessage(stanza);
     const sipTo = this.ctx.addresses.jidToSipUser(to);
     const sipFrom = this.ctx.addresses.xmppUserToSipUri(from);
 
     if (!this.ctx.limiter.take(`xmpp:${bareOf(from)}`)) {
-      if (headline) return true;
       throw GatewayError.xmpp("resource-constraint", "too many messages; slow down");
     }
 
@@ -91,7 +94,6 @@ export class XmppToSip {
 
     const size = Buffer.byteLength(m.body ?? "", "utf8");
     if (size > this.ctx.settings.maxMessageSize) {
-      if (headline) return true;
       throw GatewayError.xmpp(
         "policy-violation",
         `message too large (${size} bytes, limit ${this.ctx.settings.maxMessageSize})`,
@@ -127,7 +129,7 @@ export class XmppToSip {
       });
     }
     return true;
-  };
+  }
 
   private async notifySip(m: ChatMessage, from: string, to: string): Promise<void> {
     const id = m.deliveredOf ?? m.displayedOf ?? "";

@@ -129,6 +129,20 @@ describe("IM bridge with CPIM on", () => {
   });
 });
 
+describe("types", () => {
+  it("a headline that cannot go is dropped without an answer; a chat message gets the error", async () => {
+    const { x2s, requests } = harness({ maxMessageSize: 10 });
+    const headline = xml(
+      "message",
+      { from: "a@example.com/r", to: "bob@sip.example.com", type: "headline" },
+      xml("body", {}, "x".repeat(11)),
+    );
+    assert.equal(await x2s.handle(headline), true);
+    assert.equal(requests.length, 0);
+    await assert.rejects(x2s.handle(chat("c1", "x".repeat(11))), /too large/);
+  });
+});
+
 describe("large messages", () => {
   const big = "word ".repeat(700);
 
