@@ -153,7 +153,12 @@ export class ComponentLink {
       await this.unhandled(stanza);
     } catch (e) {
       const reply = errorReply(stanza, this.specFor(stanza, e));
-      if (reply) await this.send(reply);
+      try {
+        if (reply) await this.send(reply);
+      } catch (sendError) {
+        // The link went down meanwhile: the server bounces what it could not deliver to us anyway.
+        this.log.warn("could not send a stanza error", { to: stanza.attrs.from, error: String(sendError) });
+      }
     }
     return undefined;
   }
