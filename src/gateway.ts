@@ -96,8 +96,9 @@ export class Gateway {
   async stop(): Promise<void> {
     const timeout = this.config.shutdownTimeout;
     this.log.info("stopping: no new requests; letting work in flight finish", { timeoutMs: timeout });
-    const drained = await this.sip.drain(timeout);
-    if (!drained) this.log.warn("shutdown timeout reached with SIP requests still in flight");
+    const [sipDrained, xmppDrained] = await Promise.all([this.sip.drain(timeout), this.xmpp.drain(timeout)]);
+    if (!sipDrained) this.log.warn("shutdown timeout reached with SIP requests still in flight");
+    if (!xmppDrained) this.log.warn("shutdown timeout reached with XMPP messages still in flight");
     await this.xmpp.stop();
     this.sip.stop();
     this.media.stop();

@@ -36,6 +36,9 @@ export class ComponentLink {
   private delay: number;
   private stopped = false;
   private readonly stanzaHandlers: StanzaHandler[] = [];
+  private draining = false;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly opts: ComponentLinkOptions,
@@ -104,6 +107,22 @@ export class ComponentLink {
     });
   }
 
+  /**
+   * Stops taking new messages (they are bounced with service-unavailable) and resolves when the
+   * ones in flight (say, waiting for a SIP answer) are done, or after `timeoutMs`.
+   */
+  drain(timeoutMs: number): Promise<boolean> {
+    this.draining = true;
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.xmpp.reconnect.stop();
@@ -148,6 +167,17 @@ export class ComponentLink {
   private async dispatch(ctx: MiddlewareContext, next: () => Promise<unknown>): Promise<unknown> {
     const { stanza } = ctx;
     if (stanza.name === "iq") return next();
+    if (this.draining) {
+      const reply = errorReply(stanza, {
+        condition: "service-unavailable",
+        type: "cancel",
+        text: "gateway restarting",
+      });
+      if (reply && stanza.name === "message" && stanza.attrs.type !== "headline")
+        await this.send(reply).catch(() => {});
+      return undefined;
+    }
+    this.inFlight++;
     try {
       for (const h of this.stanzaHandlers) if (await h(stanza)) return undefined;
       await this.unhandled(stanza);
@@ -159,6 +189,9 @@ export class ComponentLink {
         // The link went down meanwhile: the server bounces what it could not deliver to us anyway.
         this.log.warn("could not send a stanza error", { to: stanza.attrs.from, error: String(sendError) });
       }
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
     return undefined;
   }

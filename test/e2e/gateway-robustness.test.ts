@@ -11,7 +11,9 @@ import { startGateway } from "../support/gateway-process.js";
 import { freePort } from "../support/ports.js";
 import { startProsody } from "../support/prosody.js";
 import { sendRawMessageFull } from "../support/raw-sip.js";
-import { runSipp } from "../support/sipp.js";
+import { runSipp, startSippServer } from "../support/sipp.js";
+import { messageUas } from "../support/sipp-message.js";
+import { connectClient, xml } from "../support/xmpp-test-client.js";
 import type { XmppServer } from "../support/xmpp-server.js";
 
 const OPTIONS_503 = fileURLToPath(new URL("./scenarios/options-503.xml", import.meta.url));
@@ -109,6 +111,54 @@ describe("gateway robustness", () => {
       assert.equal(await gw.stop("SIGINT"), 0, "SIGINT exits 0 too");
       for (const s of sockets) s.destroy();
       garbage.close();
+    }
+  });
+
+  it("on SIGTERM lets a message in flight finish (its receipt arrives), then exits 0", async () => {
+    const proxyPort = await freePort();
+    const gw = await startGateway({
+      xmpp: {
+        host: prosody.host,
+        port: prosody.componentPort,
+        domain: prosody.componentDomain,
+        secret: prosody.componentSecret,
+      },
+      drachtio: { host: drachtio.host, port: drachtio.port, secret: drachtio.secret },
+      rtpengine: { host: "127.0.0.1", port: deadPort },
+      sipDomains: [prosody.componentDomain],
+      env: { GATEWAY_SIP_OUTBOUND_PROXY: `sip:127.0.0.1:${proxyPort}` },
+    });
+    await prosody.registerUser("carol", "carolpw");
+    const carol = await connectClient({ server: prosody, user: "carol", password: "carolpw" });
+    try {
+      await gw.waitFor((h) => h.links.xmpp.up && h.links.sip.up, 15_000, "links up");
+      const uas = await startSippServer({
+        scenario: messageUas({ status: 200, delayMs: 1500 }),
+        port: proxyPort,
+        calls: 1,
+        timeoutMs: 10_000,
+      });
+      await carol.send(
+        xml(
+          "message",
+          { to: `bob@${prosody.componentDomain}`, type: "chat", id: "slow" },
+          xml("body", {}, "answer slowly"),
+          xml("request", { xmlns: "urn:xmpp:receipts" }),
+        ),
+      );
+      // The MESSAGE is at sipp, which waits 1.5 s before its 200: stop the gateway now.
+      await sleep(500);
+      const exit = gw.stop();
+      const receipt = await carol.waitFor(
+        (st) => st.getChild("received", "urn:xmpp:receipts")?.attrs.id === "slow",
+        5000,
+      );
+      assert.equal(receipt.attrs.from, `bob@${prosody.componentDomain}`);
+      assert.equal(await exit, 0);
+      await uas.done;
+    } finally {
+      await carol.stop();
+      await gw.stop();
     }
   });
 

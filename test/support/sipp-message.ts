@@ -66,6 +66,8 @@ ${cdata(m.body)}]]>
 export interface UasMessage {
   /** Final status to answer the MESSAGE with; "none" to never answer (the sender times out). */
   status: number;
+  /** Wait this long before answering. */
+  delayMs?: number;
 }
 
 /**
@@ -73,10 +75,11 @@ export interface UasMessage {
  * for N messages run this scenario with `calls: N`. The test reads what arrived from `messages`.
  */
 export function messageUas(m: UasMessage | { status: "none" }): string {
+  const pause = "delayMs" in m && m.delayMs ? `  <pause milliseconds="${m.delayMs}"/>\n` : "";
   const answer =
     m.status === "none"
       ? ""
-      : `  <send>
+      : `${pause}  <send>
     <![CDATA[
       SIP/2.0 ${m.status} ${m.status < 300 ? "OK" : "Failure"}
       [last_Via:]
