@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { startDrachtioTestServer } from "../support/drachtio/index.js";
 import { getDrachtioEndpoint, type DrachtioEndpoint } from "../support/drachtio-endpoint.js";
 import { startGateway } from "../support/gateway-process.js";
 import { freePort } from "../support/ports.js";
@@ -159,6 +160,52 @@ describe("gateway robustness", () => {
     } finally {
       await carol.stop();
       await gw.stop();
+    }
+  });
+
+  it("a SIP peer that never answers becomes remote-server-timeout (drachtio's Timer F)", async () => {
+    // A drachtio test server with T1 = 50 ms, so Timer F (64*T1) fires after 3.2 s instead of 32 s.
+    const fast = await startDrachtioTestServer({ t1Ms: 50 });
+    const proxyPort = await freePort();
+    const gw = await startGateway({
+      xmpp: {
+        host: prosody.host,
+        port: prosody.componentPort,
+        domain: prosody.componentDomain,
+        secret: prosody.componentSecret,
+      },
+      drachtio: { host: fast.host, port: fast.adminPort, secret: fast.secret },
+      rtpengine: { host: "127.0.0.1", port: deadPort },
+      sipDomains: [prosody.componentDomain],
+      env: { GATEWAY_SIP_OUTBOUND_PROXY: `sip:127.0.0.1:${proxyPort}` },
+    });
+    await prosody.registerUser("dave", "davepw");
+    const dave = await connectClient({ server: prosody, user: "dave", password: "davepw" });
+    const uas = await startSippServer({
+      scenario: messageUas({ status: "none" }),
+      port: proxyPort,
+      calls: 1,
+      timeoutMs: 10_000,
+    });
+    try {
+      await gw.waitFor((h) => h.links.xmpp.up && h.links.sip.up, 15_000, "links up");
+      await dave.send(
+        xml(
+          "message",
+          { to: `bob@${prosody.componentDomain}`, type: "chat", id: "lost" },
+          xml("body", {}, "hello?"),
+        ),
+      );
+      const err = await dave.waitFor((st) => st.attrs.id === "lost", 10_000);
+      assert.equal(err.attrs.type, "error");
+      assert.ok(
+        err.getChild("error")?.getChild("remote-server-timeout", "urn:ietf:params:xml:ns:xmpp-stanzas"),
+      );
+    } finally {
+      await uas.stop().catch(() => undefined);
+      await dave.stop();
+      await gw.stop();
+      await fast.stop();
     }
   });
 

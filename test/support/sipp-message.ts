@@ -78,7 +78,8 @@ export function messageUas(m: UasMessage | { status: "none" }): string {
   const pause = "delayMs" in m && m.delayMs ? `  <pause milliseconds="${m.delayMs}"/>\n` : "";
   const answer =
     m.status === "none"
-      ? ""
+      ? // Stay silent but alive: a closed port would draw ICMP errors (503 from drachtio), not a timeout.
+        `  <pause milliseconds="60000"/>`
       : `${pause}  <send>
     <![CDATA[
       SIP/2.0 ${m.status} ${m.status < 300 ? "OK" : "Failure"}
