@@ -51,20 +51,21 @@ export class SipToXmpp {
   /** For SipLink.handle("MESSAGE"). */
   readonly handle = async (req: SipRequest, res: SipResponse): Promise<void> => {
     const { ctx } = this;
-    const log = ctx.log.child({ callId: req.get("Call-ID") });
+    // A child logger only when something is logged: this is the hot path (docs/benchmarks.md).
+    const log = () => ctx.log.child({ callId: req.get("Call-ID") });
 
     let sender;
     try {
       sender = parseNameAddr(sipHeaderText(req.get("From"))).uri;
     } catch (e) {
       res.send(400, "Bad From Header", {});
-      log.info("MESSAGE with a malformed From refused", { error: String(e) });
+      log().info("MESSAGE with a malformed From refused", { error: String(e) });
       return;
     }
     if (!sender.user || !ctx.addresses.isSipDomain(sender.host)) {
       // RFC 3261 section 21.4.4: 403 "understood the request, but is refusing to fulfill it".
       res.send(403, "Sender Domain Not Served Here", {});
-      log.info("MESSAGE from a domain the gateway does not serve refused", { from: sender.format() });
+      log().info("MESSAGE from a domain the gateway does not serve refused", { from: sender.format() });
       return;
     }
 
@@ -110,7 +111,7 @@ export class SipToXmpp {
         if (e.accept) headers["Accept"] = e.accept.join(", ");
         if (e.acceptEncoding) headers["Accept-Encoding"] = e.acceptEncoding.join(", ");
         res.send(e.status, reasonFor(e.status), { headers });
-        log.info("MESSAGE body refused", { status: e.status, error: e.message });
+        log().info("MESSAGE body refused", { status: e.status, error: e.message });
         return;
       }
       throw e;
@@ -140,7 +141,7 @@ export class SipToXmpp {
     try {
       await ctx.xmpp.send(stanza);
     } catch (e) {
-      log.warn("could not hand the message to the XMPP server", { error: String(e) });
+      log().warn("could not hand the message to the XMPP server", { error: String(e) });
       res.send(503, "Service Unavailable", { headers: { "Retry-After": "10" } });
       return;
     }
@@ -153,7 +154,8 @@ export class SipToXmpp {
       });
     }
     res.send(202, "Accepted", {});
-    log.debug("MESSAGE passed to XMPP", { id, from: senderJid, to: recipient });
+    if (ctx.log.isDebugEnabled())
+      log().debug("MESSAGE passed to XMPP", { id, from: senderJid, to: recipient });
   };
 
   private async notifyXmpp(m: ChatMessage, senderJid: string): Promise<void> {

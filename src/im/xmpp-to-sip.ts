@@ -62,7 +62,10 @@ export class XmppToSip {
 
   /** Throws GatewayErrors (malformed payload, address, limits), which ComponentLink answers. */
   private async deliver(stanza: Element, from: string, to: string, headline: boolean): Promise<boolean> {
-    const log = this.ctx.log.child({ jid: from, to, id: stanza.attrs.id });
+    const debug = (msg: string, meta: object) => {
+      if (this.ctx.log.isDebugEnabled())
+        this.ctx.log.child({ jid: from, to, id: stanza.attrs.id }).debug(msg, meta);
+    };
     const m: ChatMessage = stanzaToChatMessage(stanza);
     const sipTo = this.ctx.addresses.jidToSipUser(to);
     const sipFrom = this.ctx.addresses.xmppUserToSipUri(from);
@@ -88,7 +91,7 @@ export class XmppToSip {
         sipFrom,
         sipTo,
       );
-      if (res.status >= 300) log.debug("chat state not taken", { status: res.status });
+      if (res.status >= 300) debug("chat state not taken", { status: res.status });
       return true;
     }
 
@@ -108,7 +111,7 @@ export class XmppToSip {
       wantsDisplayed: cpim && m.wantsDisplayed === true,
     };
     const res = await sendSipMessage(this.ctx, out, sipFrom, sipTo);
-    log.debug("MESSAGE answered", { status: res.status });
+    debug("MESSAGE answered", { status: res.status });
     if (headline) return true;
 
     if (res.status >= 300) {

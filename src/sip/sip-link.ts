@@ -155,14 +155,14 @@ export class SipLink {
   }
 
   private async dispatch(method: string, req: SipRequest, res: SipResponse): Promise<void> {
-    const log = this.log.child({ callId: req.get("Call-ID"), method });
+    const log = () => this.log.child({ callId: req.get("Call-ID"), method });
     if (this.draining) {
       this.answer(res, 503, "Service Unavailable", { "Retry-After": "30" });
       return;
     }
     // OPTIONS is a health probe and changes nothing: it is answered whoever asks.
     if (method !== "OPTIONS" && !this.trusted.has(req.source_address)) {
-      log.warn("request from an untrusted source refused", { source: req.source_address });
+      log().warn("request from an untrusted source refused", { source: req.source_address });
       this.answer(res, 403, "Forbidden");
       return;
     }
@@ -176,11 +176,11 @@ export class SipLink {
       await handler(req, res);
     } catch (e) {
       if (res.finalResponseSent) {
-        log.error("handler failed after answering", { error: String(e) });
+        log().error("handler failed after answering", { error: String(e) });
       } else {
         const g = toGatewayError(e);
         if (!(e instanceof GatewayError) && !isAddressError(e)) {
-          log.error("handler failed", { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+          log().error("handler failed", { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
         }
         this.answer(res, g.sipStatus, g.sipReason);
       }
