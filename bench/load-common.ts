@@ -44,7 +44,7 @@ export interface PacedResult {
 /**
  * Calls `send(i)` for i = 0 .. count-1 at `rate` per second: every millisecond timer tick sends
  * what is due by then (at most `maxBurst`, so a starved process does not flood when it wakes up).
- * Bounded by `count` and by `durationMs` x 3 of wall time.
+ * Bounded by `count` and by three times the planned duration (at least 3 s) of wall time.
  */
 export async function runPaced(
   rate: number,
@@ -152,7 +152,14 @@ export class ArrivalLog {
 
 /** Adds up the numbers of several receiver processes for one step. */
 export function mergeSinkStats(parts: SinkStats[]): SinkStats {
-  const out: SinkStats = { received: 0, duplicates: 0, latencies: [], inWindow: 0, lastArrival: 0, errors: 0 };
+  const out: SinkStats = {
+    received: 0,
+    duplicates: 0,
+    latencies: [],
+    inWindow: 0,
+    lastArrival: 0,
+    errors: 0,
+  };
   for (const p of parts) {
     out.received += p.received;
     out.duplicates += p.duplicates;

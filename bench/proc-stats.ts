@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import os from "node:os";
 import { nowMs } from "./stats.js";
 
 function clockTicksPerSecond(): number {
@@ -16,6 +17,7 @@ function clockTicksPerSecond(): number {
   }
 }
 const CLK_TCK = clockTicksPerSecond();
+const CORES = os.cpus().length;
 
 interface StatFields {
   pgrp: number;
@@ -44,6 +46,19 @@ export function cpuSeconds(pid: number): number | undefined {
   return readStat(pid)?.cpuSeconds;
 }
 
+/**
+ * Scheduler statistics of a process's main thread (/proc/<pid>/schedstat): nanoseconds spent
+ * running and nanoseconds spent runnable but waiting for a core.
+ */
+function schedstat(pid: number): { runNs: number; waitNs: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(/\s+/).map(Number);
+    return run === undefined || wait === undefined ? undefined : { runNs: run, waitNs: wait };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resident set size in KiB (VmRSS); undefined when the process is gone. */
 export function rssKiB(pid: number): number | undefined {
   try {
@@ -51,6 +66,18 @@ export function rssKiB(pid: number): number | undefined {
     return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The command name of a process with its first argument, e.g. "node eslint" or "lua5.4 prosody". */
+function commOf(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const base = (s: string | undefined): string => (s ?? "").split("/").pop() ?? "";
+    if (argv.length > 0) return [base(argv[0]), base(argv[1])].filter(Boolean).join(" ").slice(0, 40);
+    return `[${readFileSync(`/proc/${pid}/comm`, "utf8").trim()}]`;
+  } catch {
+    return `[${pid}]`;
   }
 }
 
@@ -107,14 +134,26 @@ export interface Watched {
 export interface CpuSample {
   at: number;
   perProcess: Map<string, number>;
+  mainThread: Map<string, { runNs: number; waitNs: number }>;
   machine: { busy: number; total: number };
+  /** CPU seconds of every process on the machine, to name the unwatched ones that were busy */
+  all: Map<number, { name: string; cpu: number }>;
 }
 
 export interface CpuUsage {
-  /** % of one core per watched process over the window. */
+  /** % of one core per watched process over the window (all its threads). */
   perProcess: Record<string, number>;
+  /**
+   * Its main thread (the event loop of a Node process), in % of the window: running, and runnable
+   * but waiting for a core. running + waiting near 100 % means the thread had no slack.
+   */
+  mainThread: Record<string, { running: number; waiting: number }>;
   /** % of all cores of the machine that were busy (100 = every core busy). */
   machineBusy: number;
+  /** % of one core used by everything not watched (the bench driver, the kernel, other users of the machine) */
+  other: number;
+  /** the busiest unwatched processes over the window, "name pid: %" */
+  topOther: string[];
   seconds: number;
 }
 
@@ -128,13 +167,30 @@ export class CpuMeter {
 
   sample(): CpuSample {
     const perProcess = new Map<string, number>();
+    const mainThread = new Map<string, { runNs: number; waitNs: number }>();
     for (const w of this.watched) {
       perProcess.set(w.name, w.group ? groupCpuSeconds(w.pid) : (cpuSeconds(w.pid) ?? Number.NaN));
+      const st = schedstat(w.pid);
+      if (st) mainThread.set(w.name, st);
     }
-    return { at: nowMs(), perProcess, machine: machineTicks() };
+    const all = new Map<number, { name: string; cpu: number }>();
+    for (const pid of allPids()) {
+      const st = readStat(pid);
+      if (st) all.set(pid, { name: commOf(pid), cpu: st.cpuSeconds });
+    }
+    return { at: nowMs(), perProcess, mainThread, machine: machineTicks(), all };
   }
 
-  static usage(a: CpuSample, b: CpuSample): CpuUsage {
+  /** The watched processes and, for groups, their group members. */
+  private watchedPids(): Set<number> {
+    const pids = new Set(this.watched.map((w) => w.pid));
+    const groups = new Set(this.watched.filter((w) => w.group).map((w) => w.pid));
+    for (const pid of allPids()) if (groups.has(readStat(pid)?.pgrp ?? -1)) pids.add(pid);
+    return pids;
+  }
+
+  usage(a: CpuSample, b: CpuSample): CpuUsage {
+    const watchedPids = this.watchedPids();
     const seconds = (b.at - a.at) / 1000;
     const perProcess: Record<string, number> = {};
     for (const [name, end] of b.perProcess) {
@@ -143,6 +199,25 @@ export class CpuMeter {
     }
     const dt = b.machine.total - a.machine.total;
     const machineBusy = dt > 0 ? ((b.machine.busy - a.machine.busy) / dt) * 100 : Number.NaN;
-    return { perProcess, machineBusy, seconds };
+    const watched = Object.values(perProcess).reduce((x, y) => x + (Number.isFinite(y) ? y : 0), 0);
+    const other = Math.max(0, machineBusy * CORES - watched);
+    const topOther = [...b.all.entries()]
+      .filter(([pid]) => !watchedPids.has(pid))
+      .map(([pid, p]) => ({ pid, name: p.name, pct: ((p.cpu - (a.all.get(pid)?.cpu ?? 0)) / seconds) * 100 }))
+      .filter((p) => p.pct >= 2)
+      .sort((x, y) => y.pct - x.pct)
+      .slice(0, 3)
+      .map((p) => `${p.name} ${p.pid}: ${p.pct.toFixed(0)} %`);
+    const mainThread: CpuUsage["mainThread"] = {};
+    const ns = seconds * 1e9;
+    for (const [name, end] of b.mainThread) {
+      const start = a.mainThread.get(name);
+      if (!start || ns <= 0) continue;
+      mainThread[name] = {
+        running: ((end.runNs - start.runNs) / ns) * 100,
+        waiting: ((end.waitNs - start.waitNs) / ns) * 100,
+      };
+    }
+    return { perProcess, mainThread, machineBusy, other, topOther, seconds };
   }
 }
