@@ -1,3 +1,4 @@
+import { Memo } from "./memo.js";
 import { AddressError } from "./address-error.js";
 import { escapeLocalpart, unescapeLocalpart } from "./jid-escaping.js";
 import {
@@ -51,6 +52,14 @@ export interface AddressMapperOptions {
  * The rules, the RFC sections behind them and every decision are in docs/addressing.md.
  */
 export class AddressMapper {
+  /** Results per input (see memo.ts): the mapping is pure, so a repeated address costs a lookup. */
+  readonly #memo = {
+    isSipDomain: new Memo<boolean>(),
+    sipUserToJid: new Memo<string>(),
+    jidToSipUser: new Memo<SipUri>(),
+    xmppUserToSipUri: new Memo<SipUri>(),
+    sipUriToXmppUser: new Memo<string>(),
+  };
   /** The component domain, prepared (RFC 7622 section 3.2). */
   readonly componentDomain: string;
   readonly #sipDomains: ReadonlySet<string>;
@@ -87,8 +96,10 @@ export class AddressMapper {
 
   /** True if `domain` is one of the configured SIP domains (any case, A- or U-labels, final dot or not). */
   isSipDomain(domain: string): boolean {
-    const d = tryPrepareDomain(domain);
-    return d !== null && this.#sipDomains.has(d);
+    return this.#memo.isSipDomain.get(domain, () => {
+      const d = tryPrepareDomain(domain);
+      return d !== null && this.#sipDomains.has(d);
+    });
   }
 
   /** True if `domain` is an XMPP user domain (see {@link AddressMapperOptions.xmppDomains}). */
@@ -100,6 +111,11 @@ export class AddressMapper {
 
   /** A SIP-side party (From, P-Asserted-Identity, Contact...) to its JID at the component domain. */
   sipUserToJid(uri: string | SipUri): string {
+    const key = typeof uri === "string" ? uri : uri.format();
+    return this.#memo.sipUserToJid.get(key, () => this.#sipUserToJid(uri));
+  }
+
+  #sipUserToJid(uri: string | SipUri): string {
     const u = typeof uri === "string" ? SipUri.parse(uri) : uri;
     if (u.user === null) throw new AddressError("no-user", `A SIP party needs a user part: ${u.format()}`);
     const domain = prepareDomainpart(u.host);
@@ -128,6 +144,10 @@ export class AddressMapper {
 
   /** The inverse of {@link sipUserToJid}: a JID at the component domain to the SIP party it stands for. */
   jidToSipUser(jid: string): SipUri {
+    return this.#memo.jidToSipUser.get(jid, () => this.#jidToSipUser(jid));
+  }
+
+  #jidToSipUser(jid: string): SipUri {
     const p = prepareJid(jid);
     if (p.domain !== this.componentDomain) {
       throw new AddressError("wrong-domain", `${jid} is not at the gateway's domain ${this.componentDomain}`);
@@ -150,6 +170,10 @@ export class AddressMapper {
 
   /** An XMPP user to the SIP URI that SIP uses for them: `alice@example.com/phone` -> `sip:alice@example.com;gr=phone`. */
   xmppUserToSipUri(jid: string): SipUri {
+    return this.#memo.xmppUserToSipUri.get(jid, () => this.#xmppUserToSipUri(jid));
+  }
+
+  #xmppUserToSipUri(jid: string): SipUri {
     const p = prepareJid(jid);
     this.#requireXmppDomain(p.domain, jid);
     const uri = new SipUri({
@@ -163,6 +187,11 @@ export class AddressMapper {
 
   /** The inverse of {@link xmppUserToSipUri}, for the Request-URI or To of a request to an XMPP user. */
   sipUriToXmppUser(uri: string | SipUri): string {
+    const key = typeof uri === "string" ? uri : uri.format();
+    return this.#memo.sipUriToXmppUser.get(key, () => this.#sipUriToXmppUser(uri));
+  }
+
+  #sipUriToXmppUser(uri: string | SipUri): string {
     const u = typeof uri === "string" ? SipUri.parse(uri) : uri;
     // A JID has no port, and dropping it would change the address (RFC 3261 section 19.1.4): refuse (decision 9).
     if (u.port !== null) throw new AddressError("port", `An XMPP address has no port: ${u.format()}`);

@@ -251,7 +251,7 @@ export const schema = {
       env: "GATEWAY_IM_RATE_BURST",
     },
     trackFor: {
-      doc: "How long the gateway remembers a message it passed on, to route a late error, receipt or IMDN for it back to its sender, in milliseconds.",
+      doc: "How long the gateway remembers a message that asked for a receipt or IMDN, to route the receipt or IMDN back to its sender, in milliseconds. Other messages are remembered for 60 s, to report an XMPP bounce to their SIP sender.",
       format: durationMs(1_000, 86_400_000),
       default: 600_000,
       env: "GATEWAY_IM_TRACK_FOR",

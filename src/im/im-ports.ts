@@ -31,8 +31,8 @@ export interface ImSettings {
 export interface FromSip {
   /** The SIP sender's address of record (no tag), where a failure notice or IMDN goes. */
   sipSender: string;
-  /** The XMPP recipient as a SIP URI, the From of anything the gateway sends back. */
-  sipRecipient: string;
+  /** The XMPP recipient's JID; as a SIP URI it is the From of anything the gateway sends back. */
+  recipient: string;
   wantsDelivered: boolean;
   wantsDisplayed: boolean;
 }

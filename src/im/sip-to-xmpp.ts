@@ -29,6 +29,9 @@ import { TrackedMessages } from "./tracked-messages.js";
 import { sipToChatMessage } from "./sip-message.js";
 import { chatMessageToStanza } from "./xmpp-message.js";
 
+/** How long a message without an IMDN request is remembered, to report a bounce to its SIP sender. */
+export const BOUNCE_WINDOW_MS = 60_000;
+
 function reasonFor(status: number): string {
   return status === 415
     ? "Unsupported Media Type"
@@ -146,12 +149,19 @@ export class SipToXmpp {
       return;
     }
     if (hasText(m)) {
-      ctx.fromSip.set(id, {
-        sipSender: senderAor,
-        sipRecipient: ctx.addresses.xmppUserToSipUri(recipient).with({ params: [] }).format(),
-        wantsDelivered: m.wantsDelivered === true,
-        wantsDisplayed: m.wantsDisplayed === true,
-      });
+      // Kept for a bounce (XMPP servers bounce at once for their own users, within seconds over s2s)
+      // and, when the sender asked for IMDN, for the receipts that come when alice reads it.
+      const wantsImdn = m.wantsDelivered === true || m.wantsDisplayed === true;
+      ctx.fromSip.set(
+        id,
+        {
+          sipSender: senderAor,
+          recipient,
+          wantsDelivered: m.wantsDelivered === true,
+          wantsDisplayed: m.wantsDisplayed === true,
+        },
+        wantsImdn ? undefined : BOUNCE_WINDOW_MS,
+      );
     }
     res.send(202, "Accepted", {});
     if (ctx.log.isDebugEnabled())

@@ -12,9 +12,10 @@ export class TrackedMessages<T> {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
-  set(id: string, value: T): void {
+  /** Remembers `value` for `ttl` ms (the store's default when absent). */
+  set(id: string, value: T, ttl = this.ttl): void {
     this.entries.delete(id);
-    this.entries.set(id, { value, expires: this.now() + this.ttl });
+    this.entries.set(id, { value, expires: this.now() + ttl });
     this.prune();
   }
 
@@ -36,6 +37,10 @@ export class TrackedMessages<T> {
     return this.entries.size;
   }
 
+  /**
+   * Drops entries from the oldest: all beyond `max`, and expired ones until the first live one (entries
+   * with a shorter ttl than an older one may wait a little longer; `get` never returns them).
+   */
   private prune(): void {
     const t = this.now();
     for (const [id, e] of this.entries) {

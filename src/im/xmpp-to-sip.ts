@@ -174,12 +174,8 @@ export class XmppToSip {
     const text = error?.getChildText("text", NS_STANZAS);
     const who = stanza.attrs.from ?? "the recipient";
     const body = `Message not delivered to ${bareOf(who)}: ${condition.replace(/-/g, " ")}${text ? ` (${text})` : ""}.`;
-    const res = await sendSipMessage(
-      this.ctx,
-      { id: this.ctx.newId(), body },
-      origin.sipRecipient,
-      origin.sipSender,
-    );
+    const from = this.ctx.addresses.xmppUserToSipUri(bareOf(origin.recipient));
+    const res = await sendSipMessage(this.ctx, { id: this.ctx.newId(), body }, from, origin.sipSender);
     this.ctx.log.info("XMPP refused a message from SIP; its sender was told", {
       id,
       condition,
