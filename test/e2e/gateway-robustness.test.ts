@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startDrachtioTestServer } from "../support/drachtio/index.js";
 import { getDrachtioEndpoint, type DrachtioEndpoint } from "../support/drachtio-endpoint.js";
-import { startGateway } from "../support/gateway-process.js";
+import { drachtioOf, startGateway, xmppOf } from "../support/gateway-process.js";
 import { freePort } from "../support/ports.js";
 import { startProsody } from "../support/prosody.js";
 import { sendRawMessageFull } from "../support/raw-sip.js";
@@ -42,7 +42,7 @@ describe("gateway robustness", () => {
   it("answers OPTIONS with 503 and Retry-After while the XMPP server is unreachable, and says so in /health", async () => {
     const gw = await startGateway({
       xmpp: { host: "127.0.0.1", port: deadPort, domain: "sip.xmpp.test", secret: "x" },
-      drachtio: { host: drachtio.host, port: drachtio.port, secret: drachtio.secret },
+      drachtio: drachtioOf(drachtio),
       rtpengine: { host: "127.0.0.1", port: deadPort },
       sipDomains: ["sip.xmpp.test"],
     });
@@ -88,12 +88,7 @@ describe("gateway robustness", () => {
     });
     const port = await listen(garbage);
     const gw = await startGateway({
-      xmpp: {
-        host: prosody.host,
-        port: prosody.componentPort,
-        domain: prosody.componentDomain,
-        secret: prosody.componentSecret,
-      },
+      xmpp: xmppOf(prosody),
       drachtio: { host: "127.0.0.1", port, secret: "s" },
       rtpengine: { host: "127.0.0.1", port: deadPort },
       sipDomains: [prosody.componentDomain],
@@ -118,13 +113,8 @@ describe("gateway robustness", () => {
   it("on SIGTERM lets a message in flight finish (its receipt arrives), then exits 0", async () => {
     const proxyPort = await freePort();
     const gw = await startGateway({
-      xmpp: {
-        host: prosody.host,
-        port: prosody.componentPort,
-        domain: prosody.componentDomain,
-        secret: prosody.componentSecret,
-      },
-      drachtio: { host: drachtio.host, port: drachtio.port, secret: drachtio.secret },
+      xmpp: xmppOf(prosody),
+      drachtio: drachtioOf(drachtio),
       rtpengine: { host: "127.0.0.1", port: deadPort },
       sipDomains: [prosody.componentDomain],
       env: { GATEWAY_SIP_OUTBOUND_PROXY: `sip:127.0.0.1:${proxyPort}` },
@@ -168,12 +158,7 @@ describe("gateway robustness", () => {
     const fast = await startDrachtioTestServer({ t1Ms: 50 });
     const proxyPort = await freePort();
     const gw = await startGateway({
-      xmpp: {
-        host: prosody.host,
-        port: prosody.componentPort,
-        domain: prosody.componentDomain,
-        secret: prosody.componentSecret,
-      },
+      xmpp: xmppOf(prosody),
       drachtio: { host: fast.host, port: fast.adminPort, secret: fast.secret },
       rtpengine: { host: "127.0.0.1", port: deadPort },
       sipDomains: [prosody.componentDomain],
@@ -211,13 +196,8 @@ describe("gateway robustness", () => {
 
   it("names the key to check when a secret is wrong, and keeps running", async () => {
     const gw = await startGateway({
-      xmpp: {
-        host: prosody.host,
-        port: prosody.componentPort,
-        domain: prosody.componentDomain,
-        secret: "wrong",
-      },
-      drachtio: { host: drachtio.host, port: drachtio.port, secret: "wrong-too" },
+      xmpp: xmppOf(prosody, "wrong"),
+      drachtio: drachtioOf(drachtio, "wrong-too"),
       rtpengine: { host: "127.0.0.1", port: deadPort },
       sipDomains: [prosody.componentDomain],
     });

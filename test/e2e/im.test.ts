@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { getDrachtioEndpoint, type DrachtioEndpoint } from "../support/drachtio-endpoint.js";
 import { startEjabberd } from "../support/ejabberd.js";
-import { startGateway, type GatewayProcess } from "../support/gateway-process.js";
+import { drachtioOf, startGateway, xmppOf, type GatewayProcess } from "../support/gateway-process.js";
 import { freePort } from "../support/ports.js";
 import { startProsody } from "../support/prosody.js";
 import { runSipp, startSippServer, type SippResult } from "../support/sipp.js";
@@ -127,13 +127,8 @@ for (const [kind, startServer] of servers) {
       xmppDomain = server.domain;
       bob = `sip:bob@${component}`;
       gateway = await startGateway({
-        xmpp: {
-          host: server.host,
-          port: server.componentPort,
-          domain: component,
-          secret: server.componentSecret,
-        },
-        drachtio: { host: drachtio.host, port: drachtio.port, secret: drachtio.secret },
+        xmpp: xmppOf(server),
+        drachtio: drachtioOf(drachtio),
         rtpengine: { host: "127.0.0.1", port: proxyPort },
         sipDomains: [component],
         env: {

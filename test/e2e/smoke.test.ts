@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { getDrachtioEndpoint, type DrachtioEndpoint } from "../support/drachtio-endpoint.js";
 import { startEjabberd } from "../support/ejabberd.js";
-import { startGateway, type GatewayProcess } from "../support/gateway-process.js";
+import { drachtioOf, startGateway, xmppOf, type GatewayProcess } from "../support/gateway-process.js";
 import { startProsody } from "../support/prosody.js";
 import { startRtpengine } from "../support/rtpengine.js";
 import { runSipp } from "../support/sipp.js";
@@ -64,13 +64,8 @@ for (const [kind, startServer] of servers) {
       ]);
       component = server.componentDomain;
       gateway = await startGateway({
-        xmpp: {
-          host: server.host,
-          port: server.componentPort,
-          domain: component,
-          secret: server.componentSecret,
-        },
-        drachtio: { host: drachtio.host, port: drachtio.port, secret: drachtio.secret },
+        xmpp: xmppOf(server),
+        drachtio: drachtioOf(drachtio),
         rtpengine: { host: rtpengine.host, port: rtpengine.ngPort },
         sipDomains: [component],
       });

@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DrachtioEndpoint } from "./drachtio-endpoint.js";
 import { freePort } from "./ports.js";
+import type { XmppServer } from "./xmpp-server.js";
 
 export interface GatewayProcessOptions {
   xmpp: { host: string; port: number; domain: string; secret: string };
@@ -32,6 +34,16 @@ export interface GatewayProcess {
   /** SIGTERM and wait; resolves with the exit code (or the signal name). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
   log(): string;
+}
+
+/** The gateway's XMPP settings for a test server (optionally with another secret). */
+export function xmppOf(server: XmppServer, secret = server.componentSecret): GatewayProcessOptions["xmpp"] {
+  return { host: server.host, port: server.componentPort, domain: server.componentDomain, secret };
+}
+
+/** The gateway's drachtio settings for an endpoint (optionally with another secret). */
+export function drachtioOf(d: DrachtioEndpoint, secret = d.secret): GatewayProcessOptions["drachtio"] {
+  return { host: d.host, port: d.port, secret };
 }
 
 const running = new Set<ChildProcess>();
