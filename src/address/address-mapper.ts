@@ -1,4 +1,4 @@
-import { Memo } from "./memo.js";
+import { Memo } from "../util/memo.js";
 import { AddressError } from "./address-error.js";
 import { escapeLocalpart, unescapeLocalpart } from "./jid-escaping.js";
 import {

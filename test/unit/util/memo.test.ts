@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AddressMapper } from "../../../src/address/address-mapper.js";
-import { Memo } from "../../../src/address/memo.js";
+import { Memo } from "../../../src/util/memo.js";
 
 describe("Memo", () => {
   it("computes once per key and keeps at most max entries", () => {

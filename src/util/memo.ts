@@ -1,5 +1,5 @@
 /**
- * A bounded memo for the address mapper's pure functions: the same few thousand addresses come back
+ * A bounded memo for pure functions, first written for the address mapper: the same few thousand addresses come back
  * for every message, and preparing one (IDNA, case mapping, escaping, the round-trip check) costs
  * 15-25 µs, the largest share of the gateway's own CPU per message (docs/benchmarks.md). Results
  * are immutable (strings and SipUri), so sharing them is safe. Errors are not remembered. When full,
