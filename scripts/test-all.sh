@@ -12,4 +12,15 @@ else
   sudo bash .ci/install-deps.sh
 fi
 npm ci --no-audit --no-fund
-npm test
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+npm test 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One plain closing line with the totals of Node's test runner.
+passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+if [ -n "$passed" ]; then echo "${passed} passed, ${failed:-0} failed"; fi
+exit "$status"
