@@ -11,6 +11,7 @@
  *   support the method, it MUST return a 405 ... and MUST add an Allow header field";
  * - while the gateway drains for shutdown: 503 with Retry-After (RFC 3261 section 21.5.4).
  */
+import { WorkInFlight } from "../util/work-in-flight.js";
 import Srf from "drachtio-srf";
 import type { Health } from "../health/health.js";
 import type { Logger } from "../log/logger.js";
@@ -74,9 +75,7 @@ const ROUTABLE = [
 export class SipLink {
   readonly srf = new Srf();
   private readonly handlers = new Map<string, SipHandler>();
-  private draining = false;
-  private inFlight = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly work = new WorkInFlight();
   private started = false;
 
   constructor(
@@ -156,7 +155,7 @@ export class SipLink {
 
   private async dispatch(method: string, req: SipRequest, res: SipResponse): Promise<void> {
     const log = () => this.log.child({ callId: req.get("Call-ID"), method });
-    if (this.draining) {
+    if (this.work.draining) {
       this.answer(res, 503, "Service Unavailable", { "Retry-After": "30" });
       return;
     }
@@ -171,23 +170,21 @@ export class SipLink {
       this.answer(res, 405, "Method Not Allowed", { Allow: this.allow.join(", ") });
       return;
     }
-    this.inFlight++;
-    try {
-      await handler(req, res);
-    } catch (e) {
-      if (res.finalResponseSent) {
-        log().error("handler failed after answering", { error: String(e) });
-      } else {
+    await this.work.run(async () => {
+      try {
+        await handler(req, res);
+      } catch (e) {
+        if (res.finalResponseSent) {
+          log().error("handler failed after answering", { error: String(e) });
+          return;
+        }
         const g = toGatewayError(e);
         if (!(e instanceof GatewayError) && !isAddressError(e)) {
           log().error("handler failed", { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
         }
         this.answer(res, g.sipStatus, g.sipReason);
       }
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
-    }
+    });
   }
 
   private answer(
@@ -266,19 +263,11 @@ export class SipLink {
 
   /** Stops taking new requests (they get 503) and resolves when those in flight have been answered. */
   drain(timeoutMs: number): Promise<boolean> {
-    this.draining = true;
-    if (this.inFlight === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return this.work.drain(timeoutMs);
   }
 
   stop(): void {
-    this.draining = true;
+    this.work.draining = true;
     try {
       this.srf.disconnect();
     } catch (e) {

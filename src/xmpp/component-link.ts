@@ -10,6 +10,7 @@
  *      |                     v  |  backoff (delay x2)    | socket closed / stream error
  *   stop()              disconnected <-------------------+
  */
+import { WorkInFlight } from "../util/work-in-flight.js";
 import { component, type Component, type MiddlewareContext } from "@xmpp/component";
 import type { Element } from "@xmpp/xml";
 import type { Health } from "../health/health.js";
@@ -36,9 +37,7 @@ export class ComponentLink {
   private delay: number;
   private stopped = false;
   private readonly stanzaHandlers: StanzaHandler[] = [];
-  private draining = false;
-  private inFlight = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly work = new WorkInFlight();
 
   constructor(
     private readonly opts: ComponentLinkOptions,
@@ -112,15 +111,7 @@ export class ComponentLink {
    * ones in flight (say, waiting for a SIP answer) are done, or after `timeoutMs`.
    */
   drain(timeoutMs: number): Promise<boolean> {
-    this.draining = true;
-    if (this.inFlight === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return this.work.drain(timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -167,7 +158,7 @@ export class ComponentLink {
   private async dispatch(ctx: MiddlewareContext, next: () => Promise<unknown>): Promise<unknown> {
     const { stanza } = ctx;
     if (stanza.name === "iq") return next();
-    if (this.draining) {
+    if (this.work.draining) {
       const reply = errorReply(stanza, {
         condition: "service-unavailable",
         type: "cancel",
@@ -177,22 +168,20 @@ export class ComponentLink {
         await this.send(reply).catch(() => {});
       return undefined;
     }
-    this.inFlight++;
-    try {
-      for (const h of this.stanzaHandlers) if (await h(stanza)) return undefined;
-      await this.unhandled(stanza);
-    } catch (e) {
-      const reply = errorReply(stanza, this.specFor(stanza, e));
+    await this.work.run(async () => {
       try {
-        if (reply) await this.send(reply);
-      } catch (sendError) {
-        // The link went down meanwhile: the server bounces what it could not deliver to us anyway.
-        this.log.warn("could not send a stanza error", { to: stanza.attrs.from, error: String(sendError) });
+        for (const h of this.stanzaHandlers) if (await h(stanza)) return;
+        await this.unhandled(stanza);
+      } catch (e) {
+        const reply = errorReply(stanza, this.specFor(stanza, e));
+        try {
+          if (reply) await this.send(reply);
+        } catch (sendError) {
+          // The link went down meanwhile: the server bounces what it could not deliver to us anyway.
+          this.log.warn("could not send a stanza error", { to: stanza.attrs.from, error: String(sendError) });
+        }
       }
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
-    }
+    });
     return undefined;
   }
 

@@ -18,7 +18,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { freePort, waitForTcp } from "./ports.js";
-import { ManagedProcess, makeTempDir, removeTempDir, serverStartTimeoutMs } from "./process.js";
+import { ManagedProcess, makeTempDir, removeTempDir, serverStartTimeoutMs, restartable } from "./process.js";
 import { resolveXmppServerOptions, type XmppServer, type XmppServerOptions } from "./xmpp-server.js";
 
 const execFileAsync = promisify(execFile);
@@ -314,7 +314,6 @@ modules:
       }
     };
 
-    let stopped = false;
     const server: EjabberdServer = {
       kind: "ejabberd",
       host: HOST,
@@ -349,17 +348,7 @@ modules:
         );
         return stdout;
       },
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        await stopProcess();
-        await removeTempDir(dir);
-      },
-      async restart() {
-        if (stopped) throw new Error("ejabberd: restart() after stop()");
-        await stopProcess();
-        await start();
-      },
+      ...restartable("ejabberd", dir, start, stopProcess),
     };
 
     const seed = await translationsSeed;

@@ -281,3 +281,29 @@ function installExitHooks(): void {
     process.on(signal, onSignal);
   }
 }
+
+/**
+ * The stop/restart pair every server helper offers: `stop()` (safe to call twice) stops the process
+ * and removes its directory; `restart()` stops and starts it again on the same ports and data.
+ */
+export function restartable(
+  name: string,
+  dir: string,
+  start: () => Promise<void>,
+  stopProcess: () => Promise<void>,
+): { stop(): Promise<void>; restart(): Promise<void> } {
+  let stopped = false;
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopProcess();
+      await removeTempDir(dir);
+    },
+    async restart() {
+      if (stopped) throw new Error(`${name}: restart() after stop()`);
+      await stopProcess();
+      await start();
+    },
+  };
+}

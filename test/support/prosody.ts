@@ -7,7 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { freePort, waitForTcp } from "./ports.js";
-import { ManagedProcess, makeTempDir, removeTempDir, serverStartTimeoutMs } from "./process.js";
+import { ManagedProcess, makeTempDir, removeTempDir, serverStartTimeoutMs, restartable } from "./process.js";
 import { resolveXmppServerOptions, type XmppServer, type XmppServerOptions } from "./xmpp-server.js";
 
 const execFileAsync = promisify(execFile);
@@ -103,7 +103,6 @@ Component ${lua(o.componentDomain)}
       }
     };
 
-    let stopped = false;
     const server: XmppServer = {
       kind: "prosody",
       host: HOST,
@@ -114,17 +113,7 @@ Component ${lua(o.componentDomain)}
       componentSecret: o.componentSecret,
       dir,
       registerUser,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        await stopProcess();
-        await removeTempDir(dir);
-      },
-      async restart() {
-        if (stopped) throw new Error("prosody: restart() after stop()");
-        await stopProcess();
-        await start();
-      },
+      ...restartable("prosody", dir, start, stopProcess),
     };
 
     await start();

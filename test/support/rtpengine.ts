@@ -7,7 +7,7 @@ import dgram from "node:dgram";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort, freePortRange, waitForBound } from "./ports.js";
-import { ManagedProcess, makeTempDir, removeTempDir, serverStartTimeoutMs } from "./process.js";
+import { ManagedProcess, makeTempDir, removeTempDir, serverStartTimeoutMs, restartable } from "./process.js";
 
 const HOST = "127.0.0.1";
 
@@ -106,7 +106,6 @@ export async function startRtpengine(opts: RtpengineOptions = {}): Promise<Rtpen
       if (p) await p.stop();
     };
 
-    let stopped = false;
     const engine: Rtpengine = {
       host: HOST,
       ngPort,
@@ -114,17 +113,7 @@ export async function startRtpengine(opts: RtpengineOptions = {}): Promise<Rtpen
       portMax: range.max,
       dir,
       logFile,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        await stopProcess();
-        await removeTempDir(dir);
-      },
-      async restart() {
-        if (stopped) throw new Error("rtpengine: restart() after stop()");
-        await stopProcess();
-        await start();
-      },
+      ...restartable("rtpengine", dir, start, stopProcess),
     };
     await start();
     return engine;
