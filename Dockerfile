@@ -42,6 +42,10 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/config ./config
+# presence.database defaults to data/presence.sqlite: mount a volume here to keep presence
+# subscriptions across container re-creation (docs/deployment.md).
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME /app/data
 
 USER node
 

@@ -19,6 +19,9 @@ import { XmppToSip } from "./im/xmpp-to-sip.js";
 import { startHealthServer } from "./health/health-server.js";
 import { moduleLogger } from "./log/logger.js";
 import { MediaLink } from "./media/media-link.js";
+import { PresenceBridge } from "./presence/presence-bridge.js";
+import { MemoryPresenceStore, type PresenceStore } from "./presence/store/presence-store.js";
+import { SqlitePresenceStore } from "./presence/store/sqlite-store.js";
 import { optionsHandler } from "./sip/options-handler.js";
 import { SipLink } from "./sip/sip-link.js";
 import { TrustedSources } from "./sip/trusted-sources.js";
@@ -32,6 +35,7 @@ export class Gateway {
   readonly xmpp: ComponentLink;
   readonly sip: SipLink;
   readonly media: MediaLink;
+  readonly presence: PresenceBridge;
   private healthServer: Server | undefined;
   private readonly log = moduleLogger("gateway");
 
@@ -70,6 +74,27 @@ export class Gateway {
     };
     this.xmpp.onStanza(new XmppToSip(im).handle);
     this.sip.handle("MESSAGE", new SipToXmpp(im).handle);
+
+    const db = config.presence.database;
+    const store: PresenceStore = db === ":memory:" ? new MemoryPresenceStore() : new SqlitePresenceStore(db);
+    this.presence = new PresenceBridge({
+      xmpp: this.xmpp,
+      sip: this.sip,
+      addresses: this.addresses,
+      store,
+      settings: {
+        expires: config.presence.expires,
+        minExpires: config.presence.minExpires,
+        maxExpires: config.presence.maxExpires,
+        outboundProxy: config.sip.outboundProxy,
+      },
+      log: moduleLogger("presence"),
+      now: () => Date.now(),
+      newToken: () => randomUUID().replaceAll("-", ""),
+    });
+    this.xmpp.onStanza(this.presence.handleStanza);
+    this.sip.handle("SUBSCRIBE", this.presence.handleSubscribe);
+    this.sip.handle("NOTIFY", this.presence.handleNotify);
   }
 
   async start(): Promise<void> {
@@ -87,6 +112,7 @@ export class Gateway {
       this.healthServer = await startHealthServer(this.health, c.health.host, c.health.port);
       this.log.info("health endpoint listening", { url: `http://${c.health.host}:${c.health.port}/health` });
     }
+    await this.presence.start();
     this.xmpp.start();
     this.sip.start();
     await this.media.start();
@@ -102,6 +128,7 @@ export class Gateway {
     await this.xmpp.stop();
     this.sip.stop();
     this.media.stop();
+    this.presence.stop();
     await new Promise<void>((resolve) =>
       this.healthServer ? this.healthServer.close(() => resolve()) : resolve(),
     );

@@ -53,6 +53,20 @@ function durationMs(min: number, max: number) {
   };
 }
 
+function wholeSeconds(min: number, max: number) {
+  return (value: unknown): void => {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`must be a whole number of seconds from ${min} to ${max} (${describe(value)})`);
+    }
+  };
+}
+
+function nonEmptyString(value: unknown): void {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new Error(`must be a non-empty text (${describe(value)})`);
+  }
+}
+
 /** An IPv4/IPv6 address, or a CIDR block of either (`10.0.0.0/8`, `2001:db8::/32`). */
 function checkAddressOrCidr(v: unknown): void {
   if (typeof v !== "string") throw new Error(`must be an IP address or CIDR block (${describe(v)})`);
@@ -255,6 +269,32 @@ export const schema = {
       format: durationMs(1_000, 86_400_000),
       default: 600_000,
       env: "GATEWAY_IM_TRACK_FOR",
+    },
+  },
+  presence: {
+    database: {
+      doc: 'SQLite file that keeps presence subscriptions, authorizations and last known presence across restarts (created if missing; its directory must exist and be writable). ":memory:" keeps them in memory only: nothing survives a restart.',
+      format: nonEmptyString,
+      default: "data/presence.sqlite",
+      env: "GATEWAY_PRESENCE_DATABASE",
+    },
+    expires: {
+      doc: "Subscription duration the gateway asks for in the SUBSCRIBEs it sends for XMPP users, in seconds (RFC 3856 section 6.4 suggests 3600); refreshed before it runs out.",
+      format: wholeSeconds(60, 86_400),
+      default: 3600,
+      env: "GATEWAY_PRESENCE_EXPIRES",
+    },
+    minExpires: {
+      doc: "Shortest subscription the gateway grants to SIP watchers, in seconds; a shorter non-zero Expires gets 423 with Min-Expires (RFC 6665 section 4.2.1.1).",
+      format: wholeSeconds(1, 86_400),
+      default: 60,
+      env: "GATEWAY_PRESENCE_MIN_EXPIRES",
+    },
+    maxExpires: {
+      doc: "Longest subscription the gateway grants to SIP watchers, in seconds; a longer Expires is shortened to it in the 2xx (RFC 6665 section 4.2.1.1). Also the duration given when a SUBSCRIBE has no Expires.",
+      format: wholeSeconds(60, 86_400),
+      default: 3600,
+      env: "GATEWAY_PRESENCE_MAX_EXPIRES",
     },
   },
   health: {

@@ -76,6 +76,7 @@ export async function startGateway(opts: GatewayProcessOptions): Promise<Gateway
     GATEWAY_LOG_LEVEL: "debug",
     GATEWAY_LOG_FORMAT: "json",
     GATEWAY_SHUTDOWN_TIMEOUT: "3000",
+    GATEWAY_PRESENCE_DATABASE: join(dir, "presence.sqlite"),
     ...opts.env,
   };
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {

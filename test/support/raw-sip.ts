@@ -52,7 +52,31 @@ export async function sendRawMessageFull(
     "",
     "",
   ].join("\r\n");
-  const packet = Buffer.concat([Buffer.from(head, "utf8"), m.body]);
+  return sendRawPacket(sock, host, port, Buffer.concat([Buffer.from(head, "utf8"), m.body]), timeoutMs);
+}
+
+/**
+ * Sends any request over UDP and resolves with its final response. `build` gets the local port (for
+ * the Via) and returns the whole request text, CRLF line ends included.
+ */
+export async function sendRawRequest(
+  host: string,
+  port: number,
+  build: (localPort: number) => string,
+  timeoutMs = 5000,
+): Promise<RawResponse> {
+  const sock = createSocket("udp4");
+  await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
+  return sendRawPacket(sock, host, port, Buffer.from(build(sock.address().port), "utf8"), timeoutMs);
+}
+
+async function sendRawPacket(
+  sock: ReturnType<typeof createSocket>,
+  host: string,
+  port: number,
+  packet: Buffer,
+  timeoutMs: number,
+): Promise<RawResponse> {
   try {
     return await new Promise<RawResponse>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("no final response")), timeoutMs);
