@@ -21,7 +21,7 @@ function harness() {
   let token = 0;
   const stanzas: Element[] = [];
   const requests: OutgoingRequest[] = [];
-  const answers: Array<Partial<Record<string, string>> & { status: number }> = [];
+  const answers: Array<{ status: number; [header: string]: string | number }> = [];
   const store = new MemoryPresenceStore();
   const ctx: PresenceContext = {
     xmpp: { domain: "sip.example.com", online: true, send: (s) => (stanzas.push(s), Promise.resolve()) },
@@ -30,7 +30,11 @@ function harness() {
       request: (r): Promise<FinalResponse> => {
         requests.push(r);
         const a = answers.shift() ?? { status: 200 };
-        return Promise.resolve({ status: a.status, reason: "", get: (h: string) => a[h] });
+        const get = (h: string) => {
+          const v = a[h];
+          return typeof v === "string" ? v : undefined;
+        };
+        return Promise.resolve({ status: a.status, reason: "", get });
       },
     },
     addresses: new AddressMapper({
