@@ -26,6 +26,7 @@ import { PresenceBridge } from "../src/presence/presence-bridge.js";
 import type { PresenceContext } from "../src/presence/presence-ports.js";
 import { SqlitePresenceStore } from "../src/presence/store/sqlite-store.js";
 import type { SipRequest, SipResponse } from "../src/sip/sip-link.js";
+import { fakeRequest, fakeResponse } from "../test/support/fake-sip.js";
 
 silenceLogging(true);
 const args = process.argv.slice(2);
@@ -47,29 +48,8 @@ function heap(): number {
 const PIDF = (n: number) =>
   `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:bob${n}@sip.example.com"><tuple id="t"><status><basic>open</basic></status><note>at desk</note></tuple></presence>`;
 
-function request(method: string, uri: string, headers: Record<string, string>, body = ""): SipRequest {
-  const h = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return {
-    method,
-    uri,
-    body,
-    get: (n: string) => h.get(n.toLowerCase()) ?? "",
-    has: (n: string) => h.has(n.toLowerCase()),
-  } as unknown as SipRequest;
-}
-
-function response(): SipResponse {
-  const res = {
-    finalResponseSent: false,
-    send(status: number, ...rest: unknown[]) {
-      res.finalResponseSent = status >= 200;
-      const cb = rest.find((x) => typeof x === "function") as
-        ((e: unknown, m: { get(h: string): string }) => void) | undefined;
-      cb?.(null, { get: () => `<sip:alice@xmpp.example.com>;tag=gw${Math.random().toString(36).slice(2)}` });
-    },
-  };
-  return res as unknown as SipResponse;
-}
+const request = fakeRequest;
+const response = (): SipResponse => fakeResponse(() => `gw${Math.random().toString(36).slice(2)}`).res;
 
 interface Result {
   sipSetupPerS: number;

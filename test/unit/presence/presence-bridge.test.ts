@@ -10,7 +10,8 @@ import { moduleLogger, silenceLogging } from "../../../src/log/logger.js";
 import { PresenceBridge } from "../../../src/presence/presence-bridge.js";
 import type { PresenceContext } from "../../../src/presence/presence-ports.js";
 import { MemoryPresenceStore } from "../../../src/presence/store/presence-store.js";
-import type { FinalResponse, OutgoingRequest, SipRequest, SipResponse } from "../../../src/sip/sip-link.js";
+import type { FinalResponse, OutgoingRequest, SipRequest } from "../../../src/sip/sip-link.js";
+import { fakeRequest, fakeResponse } from "../../support/fake-sip.js";
 
 silenceLogging(true);
 
@@ -60,35 +61,8 @@ function harness() {
   };
 }
 
-function request(method: string, uri: string, headers: Record<string, string>, body = ""): SipRequest {
-  const h = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return {
-    method,
-    uri,
-    body,
-    get: (n: string) => h.get(n.toLowerCase()) ?? "",
-    has: (n: string) => h.has(n.toLowerCase()),
-  } as unknown as SipRequest;
-}
-
-function response(toTag = "gwtag") {
-  const sent: Array<{ status: number; headers: Record<string, string> }> = [];
-  const res = {
-    finalResponseSent: false,
-    send(status: number, reason: unknown, opts?: unknown, cb?: unknown) {
-      const o = (typeof reason === "object" ? reason : opts) as
-        { headers?: Record<string, string> } | undefined;
-      sent.push({ status, headers: o?.headers ?? {} });
-      res.finalResponseSent = status >= 200;
-      const callback = [reason, opts, cb].find((x) => typeof x === "function") as
-        ((e: unknown, m: { get(h: string): string }) => void) | undefined;
-      callback?.(null, {
-        get: (n: string) => (n === "To" ? `<sip:alice@xmpp.example.com>;tag=${toTag}` : ""),
-      });
-    },
-  };
-  return { res: res as unknown as SipResponse, sent };
-}
+const request = fakeRequest;
+const response = (toTag = "gwtag") => fakeResponse(() => toTag);
 
 const subscribeHeaders = (over: Record<string, string> = {}) => ({
   "Call-ID": "call-1",
