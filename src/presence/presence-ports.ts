@@ -2,22 +2,14 @@
  * What the presence bridge needs from the doors and the store, as small interfaces (the presence
  * counterpart of `src/im/im-ports.ts`), so both directions are tested with recorded doors.
  */
-import type { Element } from "@xmpp/xml";
 import type { AddressMapper } from "../address/address-mapper.js";
 import type { Logger } from "../log/logger.js";
-import type { FinalResponse, OutgoingRequest } from "../sip/sip-link.js";
+import type { SipPort, XmppPort } from "../im/im-ports.js";
 import type { PresenceStore } from "./store/presence-store.js";
 
-export interface PresenceXmppPort {
-  readonly domain: string;
-  readonly online: boolean;
-  send(stanza: Element): Promise<void>;
-}
-
-export interface PresenceSipPort {
-  readonly connected: boolean;
-  request(r: OutgoingRequest): Promise<FinalResponse>;
-}
+/** The doors as the IM bridge sees them: the same two small interfaces serve presence. */
+export type PresenceXmppPort = XmppPort;
+export type PresenceSipPort = SipPort;
 
 export interface PresenceSettings {
   /** Seconds asked for in the gateway's SUBSCRIBEs. */
