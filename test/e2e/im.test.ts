@@ -11,7 +11,14 @@ import { startEjabberd } from "../support/ejabberd.js";
 import { drachtioOf, startGateway, xmppOf, type GatewayProcess } from "../support/gateway-process.js";
 import { freePort } from "../support/ports.js";
 import { startProsody } from "../support/prosody.js";
-import { runSipp, startSippServer, type SippResult } from "../support/sipp.js";
+import {
+  runSipp,
+  sipBody,
+  sipHeader,
+  sippReceived,
+  startSippServer,
+  type SippResult,
+} from "../support/sipp.js";
 import { messageUac, messageUas, type UacMessage } from "../support/sipp-message.js";
 import { sendRawMessage, sendRawMessageFull } from "../support/raw-sip.js";
 import type { XmppServer, XmppServerOptions } from "../support/xmpp-server.js";
@@ -27,24 +34,9 @@ const servers: Array<[string, (o: XmppServerOptions) => Promise<XmppServer>]> = 
   ["ejabberd", startEjabberd],
 ];
 
-/** The SIP messages in sipp's -trace_msg log that it received (not the ones it sent). */
-function received(result: SippResult): string[] {
-  // -trace_msg: "----- <date>\nUDP message received [N] bytes :\n\n<message>" per message.
-  return (result.messages ?? "")
-    .split(/^-{10,} [^\n]*\n/m)
-    .filter((chunk) => /^(UDP|TCP) message received/.test(chunk))
-    .map((chunk) => chunk.replace(/^[^\n]*\n\n/, "").replace(/\n$/, ""));
-}
-
-function header(msg: string, name: string): string | undefined {
-  const m = new RegExp(`^${name}\\s*:\\s*(.*)$`, "im").exec(msg);
-  return m?.[1]?.trim();
-}
-
-function bodyOf(msg: string): string {
-  const i = msg.indexOf("\r\n\r\n");
-  return i < 0 ? msg.slice(msg.indexOf("\n\n") + 2) : msg.slice(i + 4);
-}
+const received = sippReceived;
+const header = sipHeader;
+const bodyOf = sipBody;
 
 function errorCondition(stanza: Element): string | undefined {
   return stanza

@@ -20,7 +20,14 @@ import {
 import { freePort } from "../support/ports.js";
 import { startProsody } from "../support/prosody.js";
 import { sendRawRequest } from "../support/raw-sip.js";
-import { runSipp, startSippServer, type SippResult } from "../support/sipp.js";
+import {
+  explainSipp,
+  runSipp,
+  sipHeader,
+  sippReceived,
+  startSippServer,
+  type SippResult,
+} from "../support/sipp.js";
 import { pidf, presenceWatcherUac, presentityUas, type WatcherStep } from "../support/sipp-presence.js";
 import type { XmppServer, XmppServerOptions } from "../support/xmpp-server.js";
 import { connectClient, xml, type Element, type TestClient } from "../support/xmpp-test-client.js";
@@ -30,20 +37,10 @@ const servers: Array<[string, (o: XmppServerOptions) => Promise<XmppServer>]> = 
   ["ejabberd", startEjabberd],
 ];
 
-/** The NOTIFYs sipp received, from its -trace_msg log. */
-function notifies(result: SippResult): string[] {
-  return (result.messages ?? "")
-    .split(/^-{10,} [^\n]*\n/m)
-    .filter((chunk) => /^(UDP|TCP) message received/.test(chunk))
-    .map((chunk) => chunk.replace(/^[^\n]*\n\n/, ""))
-    .filter((m) => m.startsWith("NOTIFY "));
-}
-
-/** sipp's own complaint first (its error log), then the messages. */
-const explain = (r: SippResult): string => `${r.errors ?? ""}\n${r.stdout.slice(-1500)}\n${r.messages ?? ""}`;
-
-const header = (msg: string, name: string): string | undefined =>
-  new RegExp(`^${name}\\s*:\\s*(.*)$`, "im").exec(msg)?.[1]?.trim();
+/** The NOTIFYs sipp received. */
+const notifies = (r: SippResult): string[] => sippReceived(r).filter((m) => m.startsWith("NOTIFY "));
+const explain = explainSipp;
+const header = sipHeader;
 
 for (const [kind, startServer] of servers) {
   describe(`presence on ${kind}`, () => {

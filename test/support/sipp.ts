@@ -233,3 +233,28 @@ export async function startSippServer(
     },
   };
 }
+
+/** The SIP messages in sipp's -trace_msg log that it received (not the ones it sent), in order. */
+export function sippReceived(result: SippResult): string[] {
+  // -trace_msg: "----- <date>\nUDP message received [N] bytes :\n\n<message>" per message.
+  return (result.messages ?? "")
+    .split(/^-{10,} [^\n]*\n/m)
+    .filter((chunk) => /^(UDP|TCP) message received/.test(chunk))
+    .map((chunk) => chunk.replace(/^[^\n]*\n\n/, "").replace(/\n$/, ""));
+}
+
+/** The first value of a header in a traced SIP message. */
+export function sipHeader(msg: string, name: string): string | undefined {
+  return new RegExp(`^${name}\\s*:\\s*(.*)$`, "im").exec(msg)?.[1]?.trim();
+}
+
+/** The body of a traced SIP message. */
+export function sipBody(msg: string): string {
+  const i = msg.indexOf("\r\n\r\n");
+  return i < 0 ? msg.slice(msg.indexOf("\n\n") + 2) : msg.slice(i + 4);
+}
+
+/** For assertion messages: sipp's own complaint first (its error log), then its output and messages. */
+export function explainSipp(r: SippResult): string {
+  return `${r.errors ?? ""}\n${r.stdout.slice(-1500)}\n${r.messages ?? ""}`;
+}
