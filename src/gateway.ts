@@ -23,6 +23,11 @@ import { PresenceBridge } from "./presence/presence-bridge.js";
 import { MemoryPresenceStore, type PresenceStore } from "./presence/store/presence-store.js";
 import { SqlitePresenceStore } from "./presence/store/sqlite-store.js";
 import { optionsHandler } from "./sip/options-handler.js";
+import { CALL_FEATURES, CallBridge } from "./call/call-bridge.js";
+import { NS_JINGLE } from "./call/namespaces.js";
+import { incomingInvite, SipCalls } from "./sip/sip-calls.js";
+import { capsElement } from "./xmpp/caps.js";
+import { sipUserInfo } from "./xmpp/disco.js";
 import { SipLink } from "./sip/sip-link.js";
 import { TrustedSources } from "./sip/trusted-sources.js";
 import { ComponentLink } from "./xmpp/component-link.js";
@@ -36,6 +41,7 @@ export class Gateway {
   readonly sip: SipLink;
   readonly media: MediaLink;
   readonly presence: PresenceBridge;
+  readonly calls: CallBridge;
   private healthServer: Server | undefined;
   private readonly log = moduleLogger("gateway");
 
@@ -58,6 +64,7 @@ export class Gateway {
       name: PRODUCT_NAME,
       version: PRODUCT_VERSION,
       checkSipUser: (jid) => void this.addresses.jidToSipUser(jid),
+      userFeatures: () => CALL_FEATURES,
     });
     this.sip.handle("OPTIONS", optionsHandler(this.sip, this.health));
 
@@ -72,6 +79,23 @@ export class Gateway {
       log: moduleLogger("im"),
       newId: () => randomUUID(),
     };
+    const callLog = moduleLogger("call");
+    this.calls = new CallBridge({
+      xmpp: this.xmpp,
+      sip: new SipCalls(this.sip, callLog),
+      media: this.media,
+      addresses: this.addresses,
+      settings: { ...config.calls, outboundProxy: config.sip.outboundProxy },
+      log: callLog,
+      newId: () => randomUUID(),
+    });
+    // Before the IM bridge: XEP-0353 messages have no body and belong to calls.
+    this.xmpp.onStanza(this.calls.handleStanza);
+    this.xmpp.onIq("set", NS_JINGLE, "jingle", this.calls.handleJingle);
+    this.sip.handle("INVITE", (req, res) =>
+      this.calls.handleInvite(incomingInvite(this.sip.srf, req, res, callLog)),
+    );
+
     this.xmpp.onStanza(new XmppToSip(im).handle);
     this.sip.handle("MESSAGE", new SipToXmpp(im).handle);
 
@@ -91,6 +115,7 @@ export class Gateway {
       log: moduleLogger("presence"),
       now: () => Date.now(),
       newToken: () => randomUUID().replaceAll("-", ""),
+      caps: () => capsElement(sipUserInfo(CALL_FEATURES)),
     });
     this.xmpp.onStanza(this.presence.handleStanza);
     this.sip.handle("SUBSCRIBE", this.presence.handleSubscribe);
@@ -125,6 +150,7 @@ export class Gateway {
     const [sipDrained, xmppDrained] = await Promise.all([this.sip.drain(timeout), this.xmpp.drain(timeout)]);
     if (!sipDrained) this.log.warn("shutdown timeout reached with SIP requests still in flight");
     if (!xmppDrained) this.log.warn("shutdown timeout reached with XMPP messages still in flight");
+    await this.calls.stop();
     await this.xmpp.stop();
     this.sip.stop();
     this.media.stop();

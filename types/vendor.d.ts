@@ -119,6 +119,7 @@ declare module "rtpengine-client" {
     delete(port: number, host: string, opts: Record<string, unknown>): Promise<NgResponse>;
     query(port: number, host: string, opts: Record<string, unknown>): Promise<NgResponse>;
     list(port: number, host: string, opts?: Record<string, unknown>): Promise<NgResponse>;
+    playDTMF(port: number, host: string, opts: Record<string, unknown>): Promise<NgResponse>;
     close(): void;
   }
   export class RtpEngineError extends Error {}

@@ -34,6 +34,7 @@ export interface GatewayConfig {
     trackFor: number;
   };
   media: { rtpengine: { host: string; port: number; timeout: number; pingInterval: number } };
+  calls: { ringTimeout: number; iqTimeout: number };
   presence: { database: string; expires: number; minExpires: number; maxExpires: number };
   health: { port: number; host: string };
   log: { level: "error" | "warn" | "info" | "debug"; format: "auto" | "json" | "text" };

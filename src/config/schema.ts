@@ -271,6 +271,20 @@ export const schema = {
       env: "GATEWAY_IM_TRACK_FOR",
     },
   },
+  calls: {
+    ringTimeout: {
+      doc: "How long an XMPP user's devices may ring for a call from SIP before the caller gets 480 Temporarily Unavailable, in milliseconds.",
+      format: durationMs(5_000, 600_000),
+      default: 60_000,
+      env: "GATEWAY_CALLS_RING_TIMEOUT",
+    },
+    iqTimeout: {
+      doc: "How long to wait for an XMPP client's answer to the gateway's Jingle and disco iqs during a call, in milliseconds.",
+      format: durationMs(1_000, 120_000),
+      default: 10_000,
+      env: "GATEWAY_CALLS_IQ_TIMEOUT",
+    },
+  },
   presence: {
     database: {
       doc: 'SQLite file that keeps presence subscriptions, authorizations and last known presence across restarts (created if missing; its directory must exist and be writable). ":memory:" keeps them in memory only: nothing survives a restart.',

@@ -17,6 +17,8 @@ export interface GatewayErrorInit {
   /** Which side the error was first expressed in; `"xmpp"` unless told. */
   origin?: "xmpp" | "sip";
   cause?: unknown;
+  /** An application-specific error condition (RFC 6120 8.3.2) for the stanza error, if any. */
+  appCondition?: { name: string; xmlns: string };
 }
 
 /**
@@ -46,6 +48,7 @@ export class GatewayError extends Error {
   readonly sipStatus: number;
   readonly sipReason: string;
   readonly origin: "xmpp" | "sip";
+  readonly appCondition: { name: string; xmlns: string } | undefined;
 
   constructor(init: GatewayErrorInit) {
     const sipStatus = init.sipStatus ?? XMPP_TO_SIP[init.condition].status;
@@ -60,6 +63,7 @@ export class GatewayError extends Error {
     this.sipStatus = sipStatus;
     this.sipReason = init.sipReason ?? sipReasonPhrase(sipStatus);
     this.origin = init.origin ?? "xmpp";
+    this.appCondition = init.appCondition;
   }
 
   /** From a SIP final response code (300-699); the XMPP side by RFC 7247 section 7. Throws `RangeError` otherwise. */

@@ -1,12 +1,14 @@
 /**
  * The media door: rtpengine's ng control protocol over UDP through rtpengine-client. The link is
  * connectionless, so "up" means "answered the last ping": the gateway pings at start and then every
- * `pingInterval`, and `Health` shows the result. Calls (later) go through `command()`, which fails
- * fast with a clear error when rtpengine does not answer within `timeout`.
+ * `pingInterval`, and `Health` shows the result. Calls use it as the bridge's `MediaPort`: offer,
+ * answer, delete and play DTMF, each failing fast (after `timeout`) with a clear error when rtpengine
+ * does not answer, so a call never hangs on it.
  */
 import { Client, type NgResponse } from "rtpengine-client";
 import type { Health } from "../health/health.js";
 import type { Logger } from "../log/logger.js";
+import type { MediaAnswer, MediaOffer, MediaPort } from "../call/call-ports.js";
 
 export interface MediaLinkOptions {
   host: string;
@@ -15,7 +17,7 @@ export interface MediaLinkOptions {
   pingInterval: number;
 }
 
-export class MediaLink {
+export class MediaLink implements MediaPort {
   private client: Client | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -70,9 +72,48 @@ export class MediaLink {
     this.health.set("media", false, "stopped");
   }
 
-  /** Raw ng command for the call code to come; rejects on timeout or an error result. */
+  /** Whether the last ping was answered (a call is still tried when not: rtpengine may be back). */
+  get available(): boolean {
+    return this.health.isUp("media");
+  }
+
+  async offer(p: MediaOffer): Promise<string> {
+    const res = await this.command("offer", {
+      ...p.flags,
+      "call-id": p.callId,
+      "from-tag": p.fromTag,
+      sdp: p.sdp,
+    });
+    return sdpOf(res, "offer");
+  }
+
+  async answer(p: MediaAnswer): Promise<string> {
+    const res = await this.command("answer", {
+      ...p.flags,
+      "call-id": p.callId,
+      "from-tag": p.fromTag,
+      "to-tag": p.toTag,
+      sdp: p.sdp,
+    });
+    return sdpOf(res, "answer");
+  }
+
+  async delete(callId: string): Promise<void> {
+    try {
+      await this.command("delete", { "call-id": callId });
+    } catch (e) {
+      // rtpengine deletes a call by itself after its own timeout (--timeout, default 60 s without media).
+      this.log.warn("rtpengine delete failed", { callId, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  async playDtmf(callId: string, fromTag: string, code: string, durationMs: number): Promise<void> {
+    await this.command("playDTMF", { "call-id": callId, "from-tag": fromTag, code, duration: durationMs });
+  }
+
+  /** Raw ng command; rejects on timeout or an error result. */
   async command(
-    name: "offer" | "answer" | "delete" | "query" | "list",
+    name: "offer" | "answer" | "delete" | "query" | "list" | "playDTMF",
     params: Record<string, unknown>,
   ): Promise<NgResponse> {
     const client = this.client;
@@ -81,4 +122,10 @@ export class MediaLink {
     if (res.result === "error") throw new Error(`rtpengine ${name} failed: ${String(res["error-reason"])}`);
     return res;
   }
+}
+
+function sdpOf(res: NgResponse, what: string): string {
+  const sdp = res.sdp;
+  if (typeof sdp !== "string" || !sdp) throw new Error(`rtpengine ${what} returned no SDP`);
+  return sdp;
 }

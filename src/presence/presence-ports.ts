@@ -2,6 +2,7 @@
  * What the presence bridge needs from the doors and the store, as small interfaces (the presence
  * counterpart of `src/im/im-ports.ts`), so both directions are tested with recorded doors.
  */
+import type { Element } from "@xmpp/xml";
 import type { AddressMapper } from "../address/address-mapper.js";
 import type { Logger } from "../log/logger.js";
 import type { SipPort, XmppPort } from "../im/im-ports.js";
@@ -31,6 +32,8 @@ export interface PresenceContext {
   now(): number;
   /** A new random token: Call-IDs and tags. */
   newToken(): string;
+  /** The XEP-0115 <c/> to put in SIP users' available presence, if any. */
+  caps?: () => Element;
 }
 
 /** The bare form of a JID (no resource). */

@@ -75,7 +75,11 @@ function pickStatus(stanza: Element, statuses: Element[]): string | undefined {
  * <status/> (RFC 6121 section 4.5.1 lets unavailable presence carry one; <show/> and <priority/>
  * describe an available resource and are left out).
  */
-export function stateToPresenceStanza(state: PresenceState, addr: { from: string; to: string }): Element {
+export function stateToPresenceStanza(
+  state: PresenceState,
+  addr: { from: string; to: string },
+  caps?: Element,
+): Element {
   const stanza = xml("presence", {
     from: addr.from,
     to: addr.to,
@@ -90,5 +94,7 @@ export function stateToPresenceStanza(state: PresenceState, addr: { from: string
   if (state.available && state.priority !== undefined && Number.isInteger(state.priority)) {
     stanza.append(xml("priority", {}, String(Math.min(Math.max(state.priority, -128), 127))));
   }
+  // XEP-0115: what the SIP user's JID supports (calls), so clients show the call button.
+  if (state.available && caps) stanza.append(caps);
   return stanza;
 }

@@ -379,7 +379,7 @@ export class XmppWatchers {
   }
 
   private sendPresence(sub: OutboundSubscription, state: PresenceState, to: string): Promise<void> {
-    return this.ctx.xmpp.send(stateToPresenceStanza(state, { from: sub.contact, to }));
+    return this.ctx.xmpp.send(stateToPresenceStanza(state, { from: sub.contact, to }, this.ctx.caps?.()));
   }
 
   private localUri(sub: OutboundSubscription): string {

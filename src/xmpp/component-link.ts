@@ -134,6 +134,15 @@ export class ComponentLink {
     await this.xmpp.send(stanza);
   }
 
+  /**
+   * Sends an iq get/set and resolves with the result iq; rejects with xmpp.js's StanzaError for an
+   * error answer, or a TimeoutError after `timeoutMs`.
+   */
+  async request(iq: Element, timeoutMs: number): Promise<Element> {
+    if (!iq.attrs.from) iq.attrs.from = this.opts.domain;
+    return this.xmpp.iqCaller.request(iq, timeoutMs);
+  }
+
   /** Registers an iq handler; what it throws becomes one stanza error (see `specFor`). */
   onIq(type: "get" | "set", ns: string, name: string, handler: IqHandler): void {
     const wrapped = async (ctx: MiddlewareContext) => {
@@ -208,7 +217,7 @@ export class ComponentLink {
         error: e instanceof Error ? (e.stack ?? e.message) : String(e),
       });
     }
-    return { condition: g.condition, type: g.type, text: g.text };
+    return { condition: g.condition, type: g.type, text: g.text, appCondition: g.appCondition };
   }
 
   /** The error element xmpp.js's iq callee wraps into the iq error reply. */

@@ -16,6 +16,7 @@ import {
   sipUserInfo,
 } from "./disco.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import { CAPS_NODE, capsVerification } from "./caps.js";
 
 export interface ServiceInfo {
   name: string;
@@ -52,10 +53,12 @@ export function registerServiceHandlers(link: ComponentLink, info: ServiceInfo):
 
   link.onIq("get", NS_DISCO_INFO, "query", (stanza, query) => {
     const target = resolve(stanza);
-    const node = query.attrs.node;
+    const node = query.attrs.node as string | undefined;
+    const result = target.local ? sipUserInfo(info.userFeatures?.() ?? []) : gatewayInfo(info.name);
+    // XEP-0115 section 6.2: the caps node "node#ver" is answered with the same identity and features.
+    if (node === `${CAPS_NODE}#${capsVerification(result)}`) return discoInfoQuery(result, node);
     // XEP-0030 section 3.2: a node the entity does not know gets item-not-found.
     if (node) throw GatewayError.xmpp("item-not-found", `no such node: ${node}`);
-    const result = target.local ? sipUserInfo(info.userFeatures?.() ?? []) : gatewayInfo(info.name);
     return discoInfoQuery(result);
   });
 

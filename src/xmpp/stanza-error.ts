@@ -19,6 +19,11 @@ export interface StanzaErrorSpec {
   text?: string | undefined;
   /** The JID of the entity that generated the error (RFC 6120 8.3.2 'by'). */
   by?: string | undefined;
+  /**
+   * RFC 6120 8.3.2: "an application-specific condition element MAY be included", e.g. XEP-0166's
+   * <unknown-session xmlns='urn:xmpp:jingle:errors:1'/>.
+   */
+  appCondition?: { name: string; xmlns: string } | undefined;
 }
 
 export function errorElement(spec: StanzaErrorSpec): Element {
@@ -27,6 +32,7 @@ export function errorElement(spec: StanzaErrorSpec): Element {
     { type: spec.type, by: spec.by },
     xml(spec.condition, { xmlns: NS_STANZAS }),
     spec.text ? xml("text", { xmlns: NS_STANZAS, "xml:lang": "en" }, spec.text) : null,
+    spec.appCondition ? xml(spec.appCondition.name, { xmlns: spec.appCondition.xmlns }) : null,
   );
 }
 

@@ -1,7 +1,9 @@
 // Building SIP messages from what the application sent: which of its headers are kept, how the body's
 // Content-Type is completed, and the parts of a response that are copied from the request.
 import { canonicalName, normalizeName, SipMessage } from "./sip-message.js";
-import type { Protocol } from "./sip-transport.js";
+import type { Peer, Protocol } from "./sip-transport.js";
+import type { ServerTransaction } from "./transactions.js";
+import { branch } from "./ids.js";
 import { withTag } from "./sip-addr.js";
 
 /** Headers the stack always writes itself, whatever the application supplies. */
@@ -41,6 +43,17 @@ export function addBody(target: SipMessage, app: SipMessage, body = app.body): s
 /** Our Contact, as drachtio-server writes it: `<sip:127.0.0.1:5080>` (`;transport=tcp` for TCP). */
 export function localContact(host: string, port: number, protocol: Protocol): string {
   return `<sip:${host}:${port}${protocol === "tcp" ? ";transport=tcp" : ""}>`;
+}
+
+/** Top Via of a request the stack sends (sofia adds rport for UDP, NTATAG_CLIENT_RPORT). */
+export function ourVia(host: string, port: number, dest: Peer): string {
+  const rport = dest.protocol === "udp" ? ";rport" : "";
+  return `SIP/2.0/${dest.protocol.toUpperCase()} ${host}:${port}${rport};branch=${branch()}`;
+}
+
+/** A response the stack makes up itself (100, 481, 487, 503, ...) to a request from the network. */
+export function reply(txn: ServerTransaction, status: number, tag?: string): void {
+  txn.respond(responseBase(txn.request, status, reasonPhrase(status), tag ?? txn.toTag));
 }
 
 /** Status line, Via list, From, To (with our tag), Call-ID and CSeq of a response to `req`. */

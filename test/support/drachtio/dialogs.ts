@@ -67,7 +67,11 @@ export class DialogStore {
   }
 
   byCallId(callId: string): Dialog | undefined {
-    for (const d of this.byId.values()) if (d.callId === callId) return d;
+    return this.find((d) => d.callId === callId);
+  }
+
+  find(pred: (d: Dialog) => boolean): Dialog | undefined {
+    for (const d of this.byId.values()) if (pred(d)) return d;
     return undefined;
   }
 

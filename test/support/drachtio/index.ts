@@ -3,9 +3,11 @@
 //   wire.ts            admin protocol framing and tokenising
 //   sip-message.ts     SIP message parse/serialise; sip-addr.ts URIs, name-addrs, Via
 //   sip-transport.ts   UDP and TCP on one port
-//   transactions.ts    RFC 3261 section 17 client and server transactions
+//   transactions.ts    RFC 3261 section 17 server transactions and the transaction layer;
+//                      client-transaction.ts the client side (retransmission, timeouts, ACK, CANCEL)
 //   dialogs.ts         dialogs and in-dialog request building
 //   uas.ts / uac.ts    what drachtio-server does with requests from the network / from the application
+//   cancel.ts          CANCEL both ways (and CANCEL crossing the application's 200)
 //   compose.ts         application headers and bodies in the messages the stack writes
 //   core.ts            state shared by the above; admin-connection.ts one drachtio-srf connection
 //   server.ts          start / stop / restart; scenarios/ holds sipp scenarios for the tests

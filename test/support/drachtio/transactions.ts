@@ -1,10 +1,13 @@
 // RFC 3261 section 17 transaction layer: server transactions absorb retransmitted requests and replay the last
-// response, client transactions retransmit over UDP (timers A/E), time out (B/F -> 408), turn transport failures
-// into 503 and ACK non-2xx final responses to INVITE themselves.
+// response (and retransmit final responses to INVITE until the ACK); the client transactions are in
+// client-transaction.ts. The layer matches requests and responses to their transactions.
 import { type Peer, type SipTransport } from "./sip-transport.js";
-import { SipMessage } from "./sip-message.js";
-import { splitNameAddr, tagOf, topVia, viaParam, withTag } from "./sip-addr.js";
+import type { SipMessage } from "./sip-message.js";
+import { tagOf, topVia, viaParam } from "./sip-addr.js";
+import { ClientTransaction, type ClientUser } from "./client-transaction.js";
 import { token } from "./ids.js";
+
+export { ClientTransaction, type ClientUser };
 
 export interface Timers {
   t1: number;
@@ -12,13 +15,6 @@ export interface Timers {
   t4: number;
   /** Timers B, F, H and D (64*T1 by default). */
   timerB: number;
-}
-
-export interface ClientUser {
-  /** Every new response (retransmissions absorbed); `bytes` is the size on the wire. */
-  onResponse(res: SipMessage, peer: Peer, bytes: number): void;
-  /** The transaction failed without a response: a locally generated 408 or 503. */
-  onFailure(res: SipMessage): void;
 }
 
 function serverKey(req: SipMessage, method: string): string {
@@ -105,114 +101,6 @@ export class ServerTransaction {
   private terminateAfter(ms: number): void {
     clearTimeout(this.deadline);
     this.deadline = setTimeout(() => this.stop(), ms);
-  }
-}
-
-export class ClientTransaction {
-  finalStatus = 0;
-  /** Text of the ACK the application sent for a 2xx; re-sent when the 2xx is retransmitted. */
-  ackFor2xx?: string;
-  private readonly seen = new Set<string>();
-  private timer?: NodeJS.Timeout;
-  private deadline?: NodeJS.Timeout;
-  private readonly release: () => void;
-  private readonly text: string;
-
-  constructor(
-    private readonly layer: TransactionLayer,
-    readonly key: string,
-    readonly request: SipMessage,
-    readonly dest: Peer,
-    private readonly user: ClientUser,
-  ) {
-    this.text = request.toString();
-    const fail = (): void => this.fail(503, "Service Unavailable");
-    this.release = layer.transport.track(dest, fail);
-    layer.transport.send(dest, this.text, fail);
-    const { t1, t2, timerB } = layer.timers;
-    if (dest.protocol === "udp") this.retransmit(t1, request.method === "INVITE" ? Infinity : t2);
-    this.deadline = setTimeout(() => this.fail(408, "Request Timeout"), timerB);
-  }
-
-  /** Returns the text as it went on the wire. */
-  get sent(): string {
-    return this.text;
-  }
-
-  receive(res: SipMessage, peer: Peer, bytes: number): void {
-    const id = `${res.status}|${tagOf(res.get("to")) ?? ""}`;
-    const isInvite = this.request.method === "INVITE";
-    if (this.seen.has(id) || (this.finalStatus >= 200 && res.status >= 200)) {
-      if (isInvite && res.status >= 300) this.sendAck(res);
-      if (isInvite && res.status < 300 && this.ackFor2xx)
-        this.layer.transport.send(this.dest, this.ackFor2xx);
-      return;
-    }
-    this.seen.add(id);
-    if (res.status < 200) {
-      clearTimeout(this.timer);
-      // INVITE: Proceeding has no timer B (RFC 3261 17.1.1.2); non-INVITE: timer E continues at T2, F runs on
-      if (isInvite) clearTimeout(this.deadline);
-      else if (this.dest.protocol === "udp") this.retransmit(this.layer.timers.t2, this.layer.timers.t2);
-      this.user.onResponse(res, peer, bytes);
-      return;
-    }
-    this.finalStatus = res.status;
-    clearTimeout(this.timer);
-    clearTimeout(this.deadline);
-    if (isInvite && res.status >= 300) this.sendAck(res);
-    this.user.onResponse(res, peer, bytes);
-    const { t4, timerB } = this.layer.timers;
-    const udp = this.dest.protocol === "udp";
-    this.deadline = setTimeout(
-      () => this.stop(),
-      isInvite ? (res.status < 300 || udp ? timerB : 0) : udp ? t4 : 0,
-    );
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-    clearTimeout(this.deadline);
-    this.release();
-    this.layer.client.delete(this.key);
-  }
-
-  private retransmit(interval: number, cap: number): void {
-    this.timer = setTimeout(() => {
-      this.layer.transport.send(this.dest, this.text);
-      this.retransmit(Math.min(interval * 2, cap), cap);
-    }, interval);
-  }
-
-  private fail(status: number, reason: string): void {
-    if (this.finalStatus) return;
-    this.finalStatus = status;
-    const req = this.request;
-    const res = SipMessage.response(status, reason);
-    const via = req.getAll("via")[0];
-    if (via) res.add("Via", via);
-    res.add("From", req.get("from") ?? "");
-    // sofia writes the To of a locally generated response as a bare addr-spec
-    const to = splitNameAddr(req.get("to") ?? "");
-    res.add("To", withTag(to.display ? (req.get("to") ?? "") : `${to.uri}${to.params}`, token()));
-    res.add("Call-ID", req.callId);
-    res.add("CSeq", req.get("cseq") ?? "");
-    this.stop();
-    this.user.onFailure(res);
-  }
-
-  private sendAck(res: SipMessage): void {
-    const req = this.request;
-    const ack = SipMessage.request("ACK", req.uri);
-    const via = req.getAll("via")[0];
-    if (via) ack.add("Via", via);
-    ack.add("Max-Forwards", "70");
-    ack.add("From", req.get("from") ?? "");
-    ack.add("To", res.get("to") ?? req.get("to") ?? "");
-    ack.add("Call-ID", req.callId);
-    ack.add("CSeq", `${req.cseq.seq} ACK`);
-    for (const r of req.getAll("route")) ack.add("Route", r);
-    this.layer.transport.send(this.dest, ack.toString());
   }
 }
 

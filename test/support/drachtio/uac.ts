@@ -2,9 +2,10 @@
 // network returns for them (drachtio-server's SipDialogController::doSendRequest*, processResponse*).
 import { SipMessage } from "./sip-message.js";
 import { parseUri, splitNameAddr, tagOf, uriOf, uriTransport, withTag } from "./sip-addr.js";
-import { addBody, copyAppHeaders, localContact } from "./compose.js";
+import { addBody, copyAppHeaders, localContact, ourVia } from "./compose.js";
+import { cancelFromApp } from "./cancel.js";
 import { destinationFor, dialogId, dialogRequest, type Dialog } from "./dialogs.js";
-import { branch, callId, timestamp, token, uuid } from "./ids.js";
+import { callId, timestamp, token, uuid } from "./ids.js";
 import { formatMeta } from "./wire.js";
 import type { AppLink, AppTxn, SipCore } from "./core.js";
 import type { Peer } from "./sip-transport.js";
@@ -18,10 +19,7 @@ const METHODS = new Set(
 /** Headers of the application's request that the stack writes itself, or places before the others. */
 const PLACED = ["from", "to", "max-forwards", "contact"];
 
-function via(core: SipCore, dest: Peer): string {
-  const rport = dest.protocol === "udp" ? ";rport" : "";
-  return `SIP/2.0/${dest.protocol.toUpperCase()} ${core.host}:${core.port}${rport};branch=${branch()}`;
-}
+const via = (core: SipCore, dest: Peer): string => ourVia(core.host, core.port, dest);
 
 /**
  * Sends a request through a client transaction and echoes it to the application. The echo's address is our own
@@ -50,7 +48,7 @@ export function requestFromApp(
   const [txnId = "", dlgId = "", routeUrl = ""] = fields.slice(2);
   if (dlgId) return inDialog(core, link, rid, dlgId, app);
   if (txnId) {
-    if (app.method === "CANCEL") return cancel(core, link, rid, txnId, app);
+    if (app.method === "CANCEL") return cancelFromApp(core, link, rid, txnId, app);
     return core.apiResponse(link, rid, false, "only a CANCEL can be sent inside a transaction");
   }
   const existing = app.has("call-id") ? core.dialogs.byCallId(app.callId) : undefined;
@@ -171,39 +169,9 @@ function ack(core: SipCore, link: AppLink, rid: string, d: Dialog, app: SipMessa
   core.echo(link, rid, meta, [uuid()], sent);
 }
 
-/** CANCEL for an INVITE the application sent (`sip|<its transactionId>|`). */
-function cancel(core: SipCore, link: AppLink, rid: string, txnId: string, app: SipMessage): void {
-  const invite = core.appTxns.get(txnId)?.client;
-  if (!invite || invite.request.method !== "INVITE" || invite.finalStatus) {
-    return core.apiResponse(link, rid, false, `unable to cancel unknown transaction id: ${txnId}`);
-  }
-  const r = invite.request;
-  const req = SipMessage.request("CANCEL", r.uri);
-  req.add("Via", r.getAll("via")[0] ?? "");
-  req.add("Max-Forwards", "70");
-  req.add("From", r.get("from") ?? "");
-  req.add("To", r.get("to") ?? "");
-  req.add("Call-ID", r.callId);
-  req.add("CSeq", `${r.cseq.seq} CANCEL`);
-  for (const route of r.getAll("route")) req.add("Route", route);
-  copyAppHeaders(req, app, ["from", "to", "max-forwards", "route", "contact"]);
-  // the 200 to the CANCEL is not passed up (drachtio-srf does not wait for it)
-  const sent = core.txns.sendRequest(req, invite.dest, {
-    onResponse: () => undefined,
-    onFailure: () => undefined,
-  }).sent;
-  const [address, port] =
-    invite.dest.protocol === "udp" ? [core.host, core.port] : [invite.dest.address, invite.dest.port];
-  core.echo(
-    link,
-    rid,
-    core.meta("application", Buffer.byteLength(sent), invite.dest.protocol, address, port),
-    [uuid()],
-    sent,
-  );
-}
-
 function onResponse(core: SipCore, at: AppTxn, res: SipMessage, peer: Peer, bytes: number): void {
+  // sofia keeps 100 Trying to itself: drachtio-server does not set NTATAG_PASS_100 (nta.c outgoing_recv)
+  if (res.status === 100) return;
   const d = at.early ?? at.inDialog;
   const method = res.cseq.method;
   const final = res.status >= 200;

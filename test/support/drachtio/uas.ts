@@ -2,9 +2,10 @@
 // processMessageStatelessly, PendingRequestController, SipDialogController::doRespondToSipRequest).
 import type { SipMessage } from "./sip-message.js";
 import { replaceTopVia, tagOf, topVia, uriOf, viaParam, type Via } from "./sip-addr.js";
-import { addBody, copyAppHeaders, localContact, reasonPhrase, responseBase } from "./compose.js";
-import { dialogId, dialogRequest, type Dialog } from "./dialogs.js";
-import { branch, uuid } from "./ids.js";
+import { addBody, copyAppHeaders, localContact, reasonPhrase, reply, responseBase } from "./compose.js";
+import { dialogId, type Dialog } from "./dialogs.js";
+import { uuid } from "./ids.js";
+import { cancelFromNetwork, unsolicitedBye } from "./cancel.js";
 import type { AppLink, NetTxn, SipCore } from "./core.js";
 import type { Peer } from "./sip-transport.js";
 import type { ServerTransaction } from "./transactions.js";
@@ -26,10 +27,6 @@ const endsSubscription = (d: Dialog, req: SipMessage): boolean =>
   req.method === "NOTIFY" &&
   /terminated/i.test(req.get("subscription-state") ?? "");
 
-function reply(txn: ServerTransaction, status: number, tag?: string): void {
-  txn.respond(responseBase(txn.request, status, reasonPhrase(status), tag ?? txn.toTag));
-}
-
 export function onNetworkRequest(core: SipCore, req: SipMessage, peer: Peer, bytes: number): void {
   const via = topVia(req);
   if (!via || !req.callId || !req.has("from") || !req.has("to") || !req.cseq.method) {
@@ -40,7 +37,7 @@ export function onNetworkRequest(core: SipCore, req: SipMessage, peer: Peer, byt
   const r = core.txns.receiveRequest(req, peer);
   if (r === "absorbed") return;
   if (r === "ack2xx") return onAck(core, req, peer, bytes);
-  if (req.method === "CANCEL") return onCancel(core, r, peer, bytes);
+  if (req.method === "CANCEL") return cancelFromNetwork(core, r, peer, bytes);
   const toTag = tagOf(req.get("to"));
   const dialog = toTag ? core.dialogs.match(req.callId, toTag, tagOf(req.get("from"))) : undefined;
   if (dialog) return inDialog(core, dialog, r, bytes);
@@ -113,20 +110,6 @@ function onAck(core: SipCore, req: SipMessage, peer: Peer, bytes: number): void 
     d.id,
     req.toString(false),
   );
-}
-
-/** CANCEL: 200 to it, 487 to the INVITE, and the application is told (drachtio-srf emits `cancel`). */
-function onCancel(core: SipCore, txn: ServerTransaction, peer: Peer, bytes: number): void {
-  const invite = core.txns.inviteFor(txn.request);
-  const net = [...core.netTxns.values()].find((n) => n.server === invite);
-  if (!invite || !net || invite.finalStatus) return reply(txn, 481);
-  core.netTxns.delete(net.txnId);
-  if (net.link.open) {
-    const meta = core.meta("network", bytes, peer.protocol, peer.address, peer.port);
-    core.sipToApp(net.link, meta, net.txnId, net.early?.id ?? "", txn.request.toString(false), !net.early);
-  }
-  reply(txn, 200, invite.toTag);
-  reply(invite, 487, net.early?.localTag ?? invite.toTag);
 }
 
 /** The application's response (`sip|<transactionId>|` + status line) to a request from the network. */
@@ -216,20 +199,5 @@ function uasDialog(net: NetTxn, localTag: string, localContactValue: string): Di
 
 /** No ACK for our 2xx within timer H: BYE the far end and tell the application with an `unsolicited` BYE. */
 function ackTimeout(core: SipCore, d: Dialog): void {
-  d.awaitingAck = undefined;
-  core.dialogs.remove(d.id);
-  const { req, dest } = dialogRequest(d, "BYE", d.remoteTarget, ++d.localCseq);
-  const udp = dest.protocol === "udp";
-  req.headers.unshift({
-    name: "Via",
-    value: `SIP/2.0/${dest.protocol.toUpperCase()} ${core.host}:${core.port}${udp ? ";rport" : ""};branch=${branch()}`,
-  });
-  req.add("Reason", 'SIP ;cause=200 ;text="ACK timeout"');
-  const sent = core.txns.sendRequest(req, dest, {
-    onResponse: () => undefined,
-    onFailure: () => undefined,
-  }).sent;
-  if (!d.link.open) return;
-  const meta = core.meta("application", Buffer.byteLength(sent), dest.protocol, core.host, core.port);
-  core.sipToApp(d.link, meta, "unsolicited", d.id, sent);
+  unsolicitedBye(core, d, "ACK timeout");
 }
