@@ -1,0 +1,162 @@
+/**
+ * Audio calls end to end, on Prosody and on ejabberd: a real XMPP client playing a Jingle phone with
+ * real RTP (test/support/jingle-phone.ts), sipp as the SIP phone (INVITE dialogs, G.711 and RFC 4733
+ * pcaps from Debian's sip-tester), the real gateway process, drachtio and a real rtpengine in between.
+ * Media is proven from rtpengine's own per-leg counters and from what each side received.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { getDrachtioEndpoint, type DrachtioEndpoint } from "../support/drachtio-endpoint.js";
+import { startEjabberd } from "../support/ejabberd.js";
+import { drachtioOf, startGateway, xmppOf, type GatewayProcess } from "../support/gateway-process.js";
+import { JinglePhone } from "../support/jingle-phone.js";
+import { freePort } from "../support/ports.js";
+import { startProsody } from "../support/prosody.js";
+import { listCalls, queryCall, startRtpengine, type Rtpengine } from "../support/rtpengine.js";
+import { explainSipp, runSipp, sippReceived, startSippServer } from "../support/sipp.js";
+import { callUac, callUas, dtmfPcap, G711A_PCAP } from "../support/sipp-call.js";
+import type { XmppServer, XmppServerOptions } from "../support/xmpp-server.js";
+import { connectClient, type TestClient } from "../support/xmpp-test-client.js";
+
+const servers: Array<[string, (o: XmppServerOptions) => Promise<XmppServer>]> = [
+  ["prosody", startProsody],
+  ["ejabberd", startEjabberd],
+];
+
+for (const [kind, startServer] of servers) {
+  describe(`calls on ${kind}`, () => {
+    let server: XmppServer;
+    let drachtio: DrachtioEndpoint;
+    let rtpengine: Rtpengine;
+    let gateway: GatewayProcess;
+    let alice: TestClient;
+    let phone: JinglePhone;
+    let uasPort: number;
+    let component: string;
+    let xmppDomain: string;
+    const sipTarget = () => `${drachtio.sipHost}:${drachtio.sipPort}`;
+
+    before(async () => {
+      [server, drachtio, rtpengine, uasPort] = await Promise.all([
+        startServer({ users: [{ user: "alice", password: "alicepw" }] }),
+        getDrachtioEndpoint(),
+        startRtpengine({ portCount: 200 }),
+        freePort(),
+      ]);
+      component = server.componentDomain;
+      xmppDomain = server.domain;
+      gateway = await startGateway({
+        xmpp: xmppOf(server),
+        drachtio: drachtioOf(drachtio),
+        rtpengine: { host: rtpengine.host, port: rtpengine.ngPort },
+        sipDomains: [component],
+        env: {
+          GATEWAY_SIP_OUTBOUND_PROXY: `sip:127.0.0.1:${uasPort}`,
+          GATEWAY_PRESENCE_DATABASE: ":memory:",
+          GATEWAY_CALLS_RING_TIMEOUT: "8000",
+        },
+      });
+      await gateway.waitFor((h) => h.links.xmpp.up && h.links.sip.up && h.links.media.up, 20_000, "links up");
+      alice = await connectClient({ server, user: "alice", password: "alicepw", resource: "phone" });
+      phone = await JinglePhone.attach(alice, { transport: "raw-udp" });
+    });
+
+    after(async () => {
+      await phone?.close();
+      await alice?.stop();
+      await gateway?.stop();
+      await Promise.all([server?.stop(), drachtio?.stop(), rtpengine?.stop()]);
+    });
+
+    /** The one call rtpengine has now, with its per-leg counters. */
+    async function theCall() {
+      const ids = await listCalls(rtpengine);
+      assert.equal(ids.length, 1, `rtpengine calls: ${ids.join(", ")}`);
+      return queryCall(rtpengine, ids[0]!);
+    }
+
+    async function noCallsLeft(): Promise<void> {
+      const deadline = Date.now() + 5000;
+      let ids = await listCalls(rtpengine);
+      while (ids.length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        ids = await listCalls(rtpengine);
+      }
+      assert.deepEqual(ids, [], "rtpengine still holds calls");
+    }
+
+    it("XMPP -> SIP with JMI: ringing, answer, RTP both ways through rtpengine, XMPP hangs up", async () => {
+      const uas = await startSippServer({
+        port: uasPort,
+        scenario: callUas({ steps: [{ play: G711A_PCAP }], end: "await-bye" }),
+        calls: 1,
+        timeoutMs: 30_000,
+      });
+      const { sid, peer } = await phone.call(`bob@${component}`);
+      assert.equal(peer, `bob@${component}/phone`);
+      await phone.waitJingle(sid, "session-info");
+      const accept = await phone.waitJingle(sid, "session-accept");
+      phone.useRemote(accept);
+      await phone.rtp.send(0, 50);
+      await phone.rtp.waitFor(
+        () => phone.rtp.receivedCount(8) > 20,
+        5000,
+        () => phone.rtp.describe(),
+      );
+      const call = await theCall();
+      const xmppLeg = call.legs.get("xmpp");
+      const sipLeg = call.legs.get("sip");
+      assert.ok(xmppLeg && xmppLeg.packetsIn >= 50, `xmpp leg: ${JSON.stringify(xmppLeg)}`);
+      assert.ok(sipLeg && sipLeg.packetsIn > 20, `sip leg: ${JSON.stringify(sipLeg)}`);
+      await phone.terminate(sid, peer);
+      const res = await uas.done;
+      assert.equal(res.exitCode, 0, explainSipp(res));
+      const invite = sippReceived(res).find((m) => m.startsWith("INVITE ")) ?? "";
+      assert.match(invite, /^From: .*sip:alice@/m);
+      assert.match(invite, /m=audio \d+ RTP\/AVP /);
+      assert.doesNotMatch(invite, /a=(ice-|fingerprint|extmap|ssrc)/);
+      assert.match(sippReceived(res).find((m) => m.startsWith("BYE ")) ?? "", /^BYE /);
+      await noCallsLeft();
+    });
+
+    it("SIP -> XMPP: propose, ringing -> 180, accept -> 200, RTP and DTMF both ways, SIP hangs up", async () => {
+      const uac = runSipp({
+        scenario: callUac({
+          from: `sip:bob@${component}`,
+          to: `sip:alice@${xmppDomain}`,
+          steps: [{ play: G711A_PCAP }, { pause: 1500 }, { play: dtmfPcap("5") }, { pause: 1500 }],
+          end: "bye",
+        }),
+        remote: sipTarget(),
+        calls: 1,
+        timeoutMs: 30_000,
+      });
+      const ringing = await phone.ring();
+      assert.equal(ringing.peer, `bob@${component}/phone`);
+      const initiate = await ringing.initiate();
+      await phone.accept(ringing.sid, ringing.peer, initiate);
+      await phone.rtp.waitFor(
+        () => phone.rtp.receivedCount(8) > 20,
+        8000,
+        () => phone.rtp.describe(),
+      );
+      await phone.rtp.send(0, 50);
+      await phone.rtp.waitFor(
+        () => phone.rtp.dtmfEvents().some((e) => e.event === 5),
+        8000,
+        () => phone.rtp.describe(),
+      );
+      const call = await theCall();
+      assert.ok((call.legs.get("xmpp")?.packetsIn ?? 0) >= 50, JSON.stringify([...call.legs.values()]));
+      assert.ok((call.legs.get("sip")?.packetsIn ?? 0) > 20, JSON.stringify([...call.legs.values()]));
+      assert.equal(await phone.terminatedWith(ringing.sid, 15_000), "success");
+      const res = await uac;
+      assert.equal(res.exitCode, 0, explainSipp(res));
+      assert.ok(
+        sippReceived(res).some((m) => m.startsWith("SIP/2.0 180 ")),
+        "no 180",
+      );
+      await noCallsLeft();
+    });
+  });
+}
