@@ -266,7 +266,9 @@ export class CallBridge {
       });
       return;
     }
-    if (!this.ctx.xmpp.online) {
+    if (!this.ctx.xmpp.online || !this.ctx.media.available) {
+      // RFC 3261 21.5.4 503 with Retry-After: the XMPP link or rtpengine is down; nobody is rung for a
+      // call that could carry no media.
       inv.reject(503, "Service Unavailable", { "Retry-After": "10" });
       return;
     }

@@ -45,16 +45,23 @@ export class SipCalls implements SipCallPort {
           ...(inv.proxy ? { proxy: inv.proxy } : {}),
         } as Srf.CreateUACOptions,
         {
-          cbRequest: (req: SipRequest) => {
-            const cancelable = req as SipRequest & { cancel(opts?: unknown): void };
+          // drachtio-srf calls it as (err, req) despite its typings.
+          cbRequest: ((err: unknown, req: SipRequest | undefined) => {
+            if (err || !req) return;
+            const cancelable = req as SipRequest & {
+              cancel(opts: unknown, cb: (err: unknown) => void): void;
+            };
             progress.onSent((reason) => {
               try {
-                cancelable.cancel(reason ? { headers: { Reason: reason } } : undefined);
+                // The CANCEL's outcome shows in the INVITE's final response (487).
+                cancelable.cancel(reason ? { headers: { Reason: reason } } : {}, (e) => {
+                  if (e) this.log.debug("CANCEL not sent", { error: String(e) });
+                });
               } catch (e) {
                 this.log.debug("CANCEL not sent", { error: String(e) });
               }
             });
-          },
+          }) as unknown as (req: SipRequest) => void,
           cbProvisional: (res: SipResponse) => {
             const body = typeof res.body === "string" && res.body.length > 0 ? res.body : undefined;
             progress.onProvisional(res.status, body);

@@ -31,6 +31,8 @@ for (const [kind, startServer] of servers) {
     let gateway: GatewayProcess;
     let alice: TestClient;
     let phone: JinglePhone;
+    let carol: TestClient;
+    let icePhone: JinglePhone;
     let uasPort: number;
     let component: string;
     let xmppDomain: string;
@@ -38,7 +40,12 @@ for (const [kind, startServer] of servers) {
 
     before(async () => {
       [server, drachtio, rtpengine, uasPort] = await Promise.all([
-        startServer({ users: [{ user: "alice", password: "alicepw" }] }),
+        startServer({
+          users: [
+            { user: "alice", password: "alicepw" },
+            { user: "carol", password: "carolpw" },
+          ],
+        }),
         getDrachtioEndpoint(),
         startRtpengine({ portCount: 200 }),
         freePort(),
@@ -54,16 +61,19 @@ for (const [kind, startServer] of servers) {
           GATEWAY_SIP_OUTBOUND_PROXY: `sip:127.0.0.1:${uasPort}`,
           GATEWAY_PRESENCE_DATABASE: ":memory:",
           GATEWAY_CALLS_RING_TIMEOUT: "8000",
+          GATEWAY_RTPENGINE_PING_INTERVAL: "1000",
         },
       });
       await gateway.waitFor((h) => h.links.xmpp.up && h.links.sip.up && h.links.media.up, 20_000, "links up");
       alice = await connectClient({ server, user: "alice", password: "alicepw", resource: "phone" });
       phone = await JinglePhone.attach(alice, { transport: "raw-udp" });
+      carol = await connectClient({ server, user: "carol", password: "carolpw", resource: "webrtc" });
+      icePhone = await JinglePhone.attach(carol, { transport: "ice-udp" });
     });
 
     after(async () => {
-      await phone?.close();
-      await alice?.stop();
+      await Promise.all([phone?.close(), icePhone?.close()]);
+      await Promise.all([alice?.stop(), carol?.stop()]);
       await gateway?.stop();
       await Promise.all([server?.stop(), drachtio?.stop(), rtpengine?.stop()]);
     });
@@ -157,6 +167,134 @@ for (const [kind, startServer] of servers) {
         "no 180",
       );
       await noCallsLeft();
+    });
+
+    it("XMPP -> SIP endings: 486 -> <busy/>, 603 -> <decline/>, hang-up while ringing -> CANCEL", async () => {
+      for (const [status, condition] of [
+        [486, "busy"],
+        [603, "decline"],
+      ] as const) {
+        const uas = await startSippServer({ port: uasPort, scenario: callUas({ answer: status }), calls: 1 });
+        const { sid } = await phone.call(`bob@${component}`);
+        assert.equal(await phone.terminatedWith(sid), condition);
+        const res = await uas.done;
+        assert.equal(res.exitCode, 0, explainSipp(res));
+      }
+      const uas = await startSippServer({ port: uasPort, scenario: callUas({ answer: "none" }), calls: 1 });
+      const { sid, peer } = await phone.call(`bob@${component}`);
+      await phone.waitJingle(sid, "session-info");
+      await phone.terminate(sid, peer, "cancel");
+      const res = await uas.done;
+      assert.equal(res.exitCode, 0, explainSipp(res) + gateway.log().slice(-3000));
+      const cancel = sippReceived(res).find((m) => m.startsWith("CANCEL ")) ?? "";
+      assert.match(cancel, /^Reason: SIP;cause=487/m);
+      await noCallsLeft();
+    });
+
+    it("XMPP -> SIP hold and unhold: re-INVITEs with sendonly then sendrecv; SIP hangs up", async () => {
+      const uas = await startSippServer({
+        port: uasPort,
+        scenario: callUas({
+          steps: [{ acceptReinvite: "recvonly" }, { acceptReinvite: "sendrecv" }, { pause: 200 }],
+          end: "bye",
+        }),
+        calls: 1,
+        timeoutMs: 30_000,
+      });
+      const { sid, peer } = await phone.call(`bob@${component}`, { jmi: false });
+      await phone.waitJingle(sid, "session-accept");
+      await phone.hold(sid, peer, true);
+      await new Promise((r) => setTimeout(r, 300));
+      await phone.hold(sid, peer, false);
+      assert.equal(await phone.terminatedWith(sid, 15_000), "success");
+      const res = await uas.done;
+      assert.equal(res.exitCode, 0, explainSipp(res));
+      const reinvites = sippReceived(res)
+        .filter((m) => m.startsWith("INVITE "))
+        .slice(1);
+      assert.equal(reinvites.length, 2);
+      assert.match(reinvites[0]!, /^a=sendonly/m);
+      assert.match(reinvites[1]!, /^a=sendrecv/m);
+      await noCallsLeft();
+    });
+
+    it("SIP -> XMPP endings: JMI reject <busy/> -> 486, caller CANCEL while ringing -> <retract/>", async () => {
+      const busy = runSipp({
+        scenario: callUac({ from: `sip:bob@${component}`, to: `sip:alice@${xmppDomain}`, expect: 486 }),
+        remote: sipTarget(),
+        calls: 1,
+      });
+      const r1 = await phone.ring();
+      await phone.sendJmi(r1.peer, "reject", r1.sid, "busy");
+      const res1 = await busy;
+      assert.equal(res1.exitCode, 0, explainSipp(res1));
+
+      const cancelled = runSipp({
+        scenario: callUac({
+          from: `sip:bob@${component}`,
+          to: `sip:alice@${xmppDomain}`,
+          cancel: { after: 180 },
+        }),
+        remote: sipTarget(),
+        calls: 1,
+      });
+      const r2 = await phone.ring();
+      const retract = await phone.waitJmi("retract", r2.sid);
+      assert.equal(retract.attrs.from, `bob@${component}/phone`);
+      const res2 = await cancelled;
+      assert.equal(res2.exitCode, 0, explainSipp(res2));
+      await noCallsLeft();
+    });
+
+    it("SIP -> XMPP to an ICE-UDP client: ICE checks with rtpengine, RTP both ways, XMPP hangs up", async () => {
+      const uac = runSipp({
+        scenario: callUac({
+          from: `sip:bob@${component}`,
+          to: `sip:carol@${xmppDomain}`,
+          steps: [{ play: G711A_PCAP }],
+          end: "await-bye",
+        }),
+        remote: sipTarget(),
+        calls: 1,
+        timeoutMs: 30_000,
+      });
+      const ringing = await icePhone.ring();
+      const initiate = await ringing.initiate();
+      const transport = initiate.getChild("jingle")?.getChild("content")?.getChild("transport");
+      assert.equal(transport?.attrs.xmlns, "urn:xmpp:jingle:transports:ice-udp:1");
+      assert.equal(transport?.getChild("fingerprint"), undefined, "DTLS offered to a client without it");
+      await icePhone.accept(ringing.sid, ringing.peer, initiate);
+      const rtp = icePhone.rtp;
+      await rtp.waitFor(
+        () => rtp.iceState.successes > 0 && rtp.receivedCount(8) > 20,
+        8000,
+        () => rtp.describe(),
+      );
+      await rtp.send(0, 50);
+      const call = await theCall();
+      assert.ok((call.legs.get("xmpp")?.packetsIn ?? 0) >= 50, JSON.stringify([...call.legs.values()]));
+      await icePhone.terminate(ringing.sid, ringing.peer);
+      const res = await uac;
+      assert.equal(res.exitCode, 0, explainSipp(res));
+      await noCallsLeft();
+    });
+
+    it("rtpengine down: Jingle <failed-application/> within 2 s; SIP 503 at once, nobody rung", async () => {
+      await rtpengine.stop();
+      // Not yet known to be down (no ping since): the offer times out after media.rtpengine.timeout.
+      const { sid } = await phone.call(`bob@${component}`, { jmi: false });
+      assert.equal(await phone.terminatedWith(sid, 2000), "failed-application");
+      await gateway.waitFor((h) => !h.links.media.up, 10_000, "media down");
+      const proposes = () =>
+        alice.stanzas.filter((st) => st.getChild("propose", "urn:xmpp:jingle-message:0")).length;
+      const proposedBefore = proposes();
+      const res = await runSipp({
+        scenario: callUac({ from: `sip:bob@${component}`, to: `sip:alice@${xmppDomain}`, expect: 503 }),
+        remote: sipTarget(),
+        calls: 1,
+      });
+      assert.equal(res.exitCode, 0, explainSipp(res));
+      assert.equal(proposes(), proposedBefore, "alice was rung for a call without media");
     });
   });
 }
