@@ -11,6 +11,8 @@
  *   (RFC 5761); a client without DTLS (RAW-UDP, XEP-0177, or ICE-UDP without a fingerprint) gets
  *   plain RTP/AVP. rtpengine takes the DTLS "passive" role towards clients: XEP-0320 section 3 has
  *   the initiator offer `actpass`, and a passive gateway never has to reach out first.
+ * - Both legs: "inject-DTMF", without which rtpengine refuses the ng "play DTMF" command that turns
+ *   a XEP-0181 <dtmf/> into RFC 4733 events (rtpengine's ng documentation, "play DTMF").
  */
 
 import type { Direction } from "./sdp-direction.js";
@@ -35,6 +37,7 @@ export function towardsSip(): NgFlags {
     SDES: ["off"],
     "rtcp-mux": ["demux"],
     replace: ["origin", "session-connection"],
+    flags: ["inject-DTMF"],
   };
 }
 
@@ -48,6 +51,7 @@ export function towardsXmpp(profile: XmppMediaProfile): NgFlags {
     // RFC 8843/5761: WebRTC clients require rtcp-mux; offering it to others is harmless.
     "rtcp-mux": ["offer"],
     replace: ["origin", "session-connection"],
+    flags: ["inject-DTMF"],
   };
 }
 

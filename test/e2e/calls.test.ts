@@ -12,11 +12,12 @@ import { drachtioOf, startGateway, xmppOf, type GatewayProcess } from "../suppor
 import { JinglePhone } from "../support/jingle-phone.js";
 import { freePort } from "../support/ports.js";
 import { startProsody } from "../support/prosody.js";
+import { RtpPeer } from "../support/rtp-peer.js";
 import { listCalls, queryCall, startRtpengine, type Rtpengine } from "../support/rtpengine.js";
 import { explainSipp, runSipp, sippReceived, startSippServer } from "../support/sipp.js";
 import { callUac, callUas, dtmfPcap, G711A_PCAP } from "../support/sipp-call.js";
 import type { XmppServer, XmppServerOptions } from "../support/xmpp-server.js";
-import { connectClient, type TestClient } from "../support/xmpp-test-client.js";
+import { connectClient, xml, type TestClient } from "../support/xmpp-test-client.js";
 
 const servers: Array<[string, (o: XmppServerOptions) => Promise<XmppServer>]> = [
   ["prosody", startProsody],
@@ -94,6 +95,81 @@ for (const [kind, startServer] of servers) {
       }
       assert.deepEqual(ids, [], "rtpengine still holds calls");
     }
+
+    it("a SIP user's JID advertises Jingle audio in disco#info and answers its caps node", async () => {
+      const query = (node?: string) =>
+        alice.iq(
+          xml(
+            "iq",
+            { type: "get", to: `bob@${component}` },
+            xml("query", { xmlns: "http://jabber.org/protocol/disco#info", node }),
+          ),
+        );
+      const info = await query();
+      const features = info
+        .getChild("query")!
+        .getChildren("feature")
+        .map((f) => String(f.attrs.var));
+      for (const f of [
+        "urn:xmpp:jingle:1",
+        "urn:xmpp:jingle:apps:rtp:1",
+        "urn:xmpp:jingle:apps:rtp:audio",
+        "urn:xmpp:jingle:transports:ice-udp:1",
+        "urn:xmpp:jingle:apps:dtls:0",
+        "urn:xmpp:jingle-message:0",
+      ]) {
+        assert.ok(features.includes(f), `${f} missing from ${features.join(" ")}`);
+      }
+      const { createHash } = await import("node:crypto");
+      const identity = info.getChild("query")!.getChild("identity")!;
+      const s =
+        `${String(identity.attrs.category)}/${String(identity.attrs.type)}//${String(identity.attrs.name ?? "")}<` +
+        [...features]
+          .sort()
+          .map((f) => `${f}<`)
+          .join("");
+      const ver = createHash("sha1").update(s).digest("base64");
+      const node = `https://github.com/sip-xmpp-gateway/sip-xmpp-gateway#${ver}`;
+      const byNode = await query(node);
+      assert.equal(byNode.getChild("query")!.attrs.node, node);
+    });
+
+    it("XMPP -> SIP DTMF: XEP-0181 <dtmf/> reaches the SIP phone as RFC 4733 events", async () => {
+      const sipRtp = await RtpPeer.start();
+      try {
+        const uas = await startSippServer({
+          port: uasPort,
+          scenario: callUas({ sdp: { port: sipRtp.port, payloadTypes: [0, 101] }, end: "await-bye" }),
+          calls: 1,
+          timeoutMs: 30_000,
+        });
+        const { sid, peer } = await phone.call(`bob@${component}`, { jmi: false });
+        phone.useRemote(await phone.waitJingle(sid, "session-accept"));
+        await phone.rtp.send(0, 25);
+        await sipRtp.waitFor(
+          () => sipRtp.receivedCount(0) > 10,
+          5000,
+          () => sipRtp.describe(),
+        );
+        await phone.info(
+          sid,
+          peer,
+          xml("dtmf", { xmlns: "urn:xmpp:jingle:dtmf:0", code: "7", duration: "400" }),
+        );
+        await phone.rtp.send(0, 25);
+        await sipRtp.waitFor(
+          () => sipRtp.dtmfEvents().some((e) => e.event === 7),
+          5000,
+          () => sipRtp.describe(),
+        );
+        await phone.terminate(sid, peer);
+        const res = await uas.done;
+        assert.equal(res.exitCode, 0, explainSipp(res));
+        await noCallsLeft();
+      } finally {
+        await sipRtp.close();
+      }
+    });
 
     it("XMPP -> SIP with JMI: ringing, answer, RTP both ways through rtpengine, XMPP hangs up", async () => {
       const uas = await startSippServer({
