@@ -38,7 +38,7 @@ import {
   type SipCallPort,
   type SipDialog,
 } from "../../src/call/call-ports.js";
-import { NS_JINGLE, NS_JINGLE_MESSAGE } from "../../src/call/namespaces.js";
+import { NS_JINGLE, NS_JINGLE_MESSAGE, NS_JINGLE_RAW_UDP, NS_JINGLE_RTP } from "../../src/call/namespaces.js";
 import { moduleLogger, type Logger } from "../../src/log/logger.js";
 
 export const ALICE = "alice@xmpp.example.com";
@@ -77,9 +77,7 @@ function deferred<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e: un
 // --- XMPP ---------------------------------------------------------------------------------------
 
 export type IqAnswer =
-  | { type: "result"; payload?: Element }
-  | { type: "error"; condition: string }
-  | { type: "none" };
+  { type: "result"; payload?: Element } | { type: "error"; condition: string } | { type: "none" };
 
 export class FakeStanzaError extends Error {
   constructor(readonly condition: string) {
@@ -385,6 +383,8 @@ export class FakeIncomingInvite implements IncomingInvite {
   readonly late: FinalResponse[] = [];
   cancelled = false;
   dialog: FakeDialog | undefined;
+  /** Called with each final response that goes out (the benchmark times its calls here). */
+  onFinal: ((r: FinalResponse) => void) | undefined;
   /** Whether accept() resolves at once (the ACK arrives) or waits for `ack()`. */
   ackAtOnce = true;
   private readonly acked = deferred<void>();
@@ -420,6 +420,7 @@ export class FakeIncomingInvite implements IncomingInvite {
       throw new SipCallFailure(487, "Request Terminated");
     }
     this.finals.push(r);
+    this.onFinal?.(r);
     if (!this.ackAtOnce) await this.acked.promise;
     this.dialog = new FakeDialog(this.callId);
     return this.dialog;
@@ -431,8 +432,12 @@ export class FakeIncomingInvite implements IncomingInvite {
 
   reject(status: number, reason: string, headers: Record<string, string> = {}): void {
     const r = { status, reason, headers };
-    if (this.answered) this.late.push(r);
-    else this.finals.push(r);
+    if (this.answered) {
+      this.late.push(r);
+      return;
+    }
+    this.finals.push(r);
+    this.onFinal?.(r);
   }
 
   onCancel(listener: () => void): void {
@@ -728,7 +733,9 @@ export class Alice {
     const m = fixture(JMI_FILES[kind]);
     m.attrs.from = this.jid;
     // propose, retract and finish go to the bare JID (XEP-0353 section 3), the rest to the device.
-    m.attrs.to = opts.to ?? (kind === "propose" || kind === "retract" || kind === "finish" ? bare(this.peer) : this.peer);
+    m.attrs.to =
+      opts.to ??
+      (kind === "propose" || kind === "retract" || kind === "finish" ? bare(this.peer) : this.peer);
     if (kind === "accept") m.attrs.to = bare(this.jid);
     m.attrs.id = `${kind}-${sid}`;
     const child = m.getChildElements().find((c) => c.attrs.xmlns === NS_JINGLE_MESSAGE)!;
@@ -751,11 +758,62 @@ export class Alice {
     return iq;
   }
 
+  /**
+   * Her session-accept to the gateway's session-initiate `initiate`, as her WebRTC stack answers: the
+   * captured answer's ICE credentials and DTLS fingerprint (setup='active'), or a RAW-UDP candidate
+   * when RAW-UDP was offered; of the offered payload types, those the captured answer has, in its
+   * order (Chromium's preference), with the offered ids.
+   */
+  accept(initiate: Element): Element {
+    const offer = initiate.getChild("jingle", NS_JINGLE)!;
+    const offered = offer.getChild("content")!;
+    const iq = this.jingle("session-accept", offer.attrs.sid ?? "");
+    const j = iq.getChild("jingle", NS_JINGLE)!;
+    const content = j.getChild("content")!;
+    content.attrs.name = offered.attrs.name;
+    for (const g of j.getChildren("group")) {
+      g.children = [];
+      g.append(xml("content", { name: offered.attrs.name }));
+    }
+    const description = content.getChild("description", NS_JINGLE_RTP)!;
+    const key = (p: Element) => `${(p.attrs.name ?? "").toLowerCase()}/${p.attrs.clockrate ?? ""}`;
+    const theirs = offered.getChild("description", NS_JINGLE_RTP)?.getChildren("payload-type") ?? [];
+    const chosen = description
+      .getChildren("payload-type")
+      .flatMap((mine) => theirs.filter((t) => key(t) === key(mine)))
+      .map((t) =>
+        xml(
+          "payload-type",
+          { ...t.attrs },
+          ...t.getChildren("parameter").map((p) => xml("parameter", { ...p.attrs })),
+        ),
+      );
+    const rest = description.children.filter((c) => typeof c === "string" || c.name !== "payload-type");
+    description.children = rest;
+    for (const p of chosen) description.append(p);
+    if (offered.getChild("transport", NS_JINGLE_RAW_UDP)) {
+      content.children = content.children.filter((c) => typeof c === "string" || c.name !== "transport");
+      content.append(
+        xml(
+          "transport",
+          { xmlns: NS_JINGLE_RAW_UDP },
+          xml("candidate", { id: "c1", component: "1", generation: "0", ip: "192.0.2.50", port: "40000" }),
+        ),
+      );
+    }
+    return iq;
+  }
+
   /** A session-info iq carrying `payload` (XEP-0167 section 7 <hold/>..., XEP-0181 <dtmf/>). */
   sessionInfo(sid: string, payload: Element): Element {
     return xml(
       "iq",
-      { type: "set", from: this.jid, to: this.peer, id: `info-${sid}-${Math.random().toString(36).slice(2)}` },
+      {
+        type: "set",
+        from: this.jid,
+        to: this.peer,
+        id: `info-${sid}-${Math.random().toString(36).slice(2)}`,
+      },
       xml("jingle", { xmlns: NS_JINGLE, action: "session-info", sid }, payload),
     );
   }
@@ -768,12 +826,13 @@ function bare(jid: string): string {
 
 // --- the harness ------------------------------------------------------------------------------------
 
-export interface CallHarness {
+/** The doors of a call bridge around `media` (a FakeMedia, or the real MediaLink in the benchmark). */
+export interface CallDoors<M extends MediaPort> {
   bridge: CallBridge;
   ctx: CallContext;
   xmpp: FakeCallXmpp;
   sip: FakeSipCalls;
-  media: FakeMedia;
+  media: M;
   alice: Alice;
   /** Delivers an iq to the bridge's Jingle handler (what ComponentLink.onIq does). */
   jingle(iq: Element): true;
@@ -783,12 +842,17 @@ export interface CallHarness {
   incoming(opts?: { uri?: string; from?: string; sdp?: string }): FakeIncomingInvite;
 }
 
-export function callHarness(
-  opts: { settings?: Partial<CallSettings>; mediaTimeout?: number; log?: Logger } = {},
-): CallHarness {
+export type CallHarness = CallDoors<FakeMedia>;
+
+export interface CallHarnessOptions {
+  settings?: Partial<CallSettings>;
+  log?: Logger;
+}
+
+/** A real CallBridge with recorded XMPP and SIP doors and `media`. */
+export function callDoors<M extends MediaPort>(media: M, opts: CallHarnessOptions = {}): CallDoors<M> {
   const xmpp = new FakeCallXmpp();
   const sip = new FakeSipCalls();
-  const media = new FakeMedia(opts.mediaTimeout);
   let n = 0;
   const ctx: CallContext = {
     xmpp,
@@ -816,4 +880,9 @@ export function callHarness(
     message: (m) => bridge.handleStanza(m),
     incoming: (o = {}) => new FakeIncomingInvite(`in-${++invites}@phone`, o),
   };
+}
+
+/** A real CallBridge with every door recorded; `mediaTimeout` is FakeMedia's stand-in for MediaLink's. */
+export function callHarness(opts: CallHarnessOptions & { mediaTimeout?: number } = {}): CallHarness {
+  return callDoors(new FakeMedia(opts.mediaTimeout), opts);
 }

@@ -51,7 +51,7 @@ async function proceeded(h: CallHarness, sdp = PHONE_OFFER) {
 /** ...and she accepts; resolves once the 200 went out and its ACK came. */
 async function answered(h: CallHarness) {
   const r = await proceeded(h);
-  h.jingle(h.alice.jingle("session-accept", r.sid));
+  h.jingle(h.alice.accept(r.initiate));
   await waitFor(() => r.inv.dialog !== undefined, "the 200 and its ACK");
   return { ...r, dialog: r.inv.dialog!, mediaId: h.media.offers[0]!.callId };
 }
@@ -120,7 +120,11 @@ describe("call bridge, SIP -> XMPP: set-up through XEP-0353", () => {
 
   it("a RAW-UDP-only device gets plain RTP/AVP without ICE", async () => {
     const h = callHarness();
-    h.xmpp.disco = ["urn:xmpp:jingle:1", "urn:xmpp:jingle:apps:rtp:audio", "urn:xmpp:jingle:transports:raw-udp:1"];
+    h.xmpp.disco = [
+      "urn:xmpp:jingle:1",
+      "urn:xmpp:jingle:apps:rtp:audio",
+      "urn:xmpp:jingle:transports:raw-udp:1",
+    ];
     const { initiate } = await proceeded(h);
     const flags = h.media.offers[0]?.flags;
     assert.equal(flags?.["transport-protocol"], "RTP/AVP");
@@ -129,6 +133,9 @@ describe("call bridge, SIP -> XMPP: set-up through XEP-0353", () => {
     const raw = content(initiate)?.getChild("transport", NS_JINGLE_RAW_UDP);
     assert.ok(raw, "RAW-UDP transport");
     assert.equal(raw?.getChildren("candidate")[0]?.attrs.ip, "203.0.113.7");
+    h.jingle(h.alice.accept(initiate));
+    await waitFor(() => h.media.answers.length === 1, "rtpengine answer");
+    assert.match(h.media.answers[0]?.sdp ?? "", /^m=audio 40000 RTP\/AVP /m, "her RAW-UDP candidate");
   });
 
   for (const disco of ["error", "none"] as const) {
@@ -160,11 +167,19 @@ describe("call bridge, SIP -> XMPP: set-up through XEP-0353", () => {
     assert.equal(answer?.flags.ICE, "remove");
     assert.match(answer?.sdp ?? "", /^a=ice-ufrag:s9xk$/m, "her answer, as SDP");
     assert.match(answer?.sdp ?? "", /^a=setup:active$/m);
+    assert.match(
+      answer?.sdp ?? "",
+      /^m=audio 9 UDP\/TLS\/RTP\/SAVPF 96 0 8 97 101$/m,
+      "Opus first, offered ids",
+    );
     const [ok, ...more] = inv.finals;
     assert.equal(more.length, 0);
     assert.equal(ok?.status, 200);
     assert.match(ok?.sdp ?? "", /^m=audio \d+ RTP\/AVP 0 8 101$/m);
-    assert.doesNotMatch(ok?.sdp ?? "", /^a=(extmap|msid|ssrc|mid|group|rtcp-fb|ice-|candidate|fingerprint|setup)/m);
+    assert.doesNotMatch(
+      ok?.sdp ?? "",
+      /^a=(extmap|msid|ssrc|mid|group|rtcp-fb|ice-|candidate|fingerprint|setup)/m,
+    );
     await settle();
     assert.equal(h.xmpp.jingles("session-terminate").length, 0);
     assert.equal(h.bridge.activeCalls, 1);

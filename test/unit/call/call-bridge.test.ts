@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { NS_JINGLE, NS_JINGLE_ICE_UDP, NS_JINGLE_RTP, NS_JINGLE_RTP_INFO } from "../../../src/call/namespaces.js";
+import {
+  NS_JINGLE,
+  NS_JINGLE_ICE_UDP,
+  NS_JINGLE_RTP,
+  NS_JINGLE_RTP_INFO,
+} from "../../../src/call/namespaces.js";
 import { silenceLogging } from "../../../src/log/logger.js";
 import {
   ALICE,
@@ -39,7 +44,8 @@ async function answeredCall(h: CallHarness, sid = "sid-1") {
   return { out, dialog, mediaId: h.media.offers[0]!.callId };
 }
 
-const WEBRTC_ONLY = /^a=(extmap|msid|ssrc|mid|group|rtcp-rsize|rtcp-fb|ice-|candidate|fingerprint|setup|end-of-candidates)/m;
+const WEBRTC_ONLY =
+  /^a=(extmap|msid|ssrc|mid|group|rtcp-rsize|rtcp-fb|ice-|candidate|fingerprint|setup|end-of-candidates)/m;
 
 describe("call bridge, XMPP -> SIP: set-up through XEP-0353", () => {
   it("propose is answered <proceed/> from bob@sip.example.com/phone to Alice's full JID", async () => {
@@ -99,7 +105,11 @@ describe("call bridge, XMPP -> SIP: set-up through XEP-0353", () => {
     const [answer] = h.media.answers;
     assert.equal(answer?.fromTag, "xmpp");
     assert.equal(answer?.toTag, "sip");
-    assert.match(answer?.sdp ?? "", /^m=audio 49170 RTP\/AVP 0 101$/m, "the phone's answer went to rtpengine");
+    assert.match(
+      answer?.sdp ?? "",
+      /^m=audio 49170 RTP\/AVP 0 101$/m,
+      "the phone's answer went to rtpengine",
+    );
     assert.equal(answer?.flags["transport-protocol"], "UDP/TLS/RTP/SAVPF");
     assert.equal(answer?.flags.ICE, "force");
     assert.equal(answer?.flags.DTLS, "passive");
@@ -190,7 +200,10 @@ describe("call bridge, XMPP -> SIP: how a call ends", () => {
       const terminate = h.xmpp.jingles("session-terminate")[0]!;
       assert.equal(reasonOf(terminate), condition);
       assert.equal(terminate.attrs.to, ALICE_LAPTOP);
-      assert.match(terminate.getChild("jingle", NS_JINGLE)?.getChild("reason")?.getChildText("text") ?? "", new RegExp(`${status}`));
+      assert.match(
+        terminate.getChild("jingle", NS_JINGLE)?.getChild("reason")?.getChildText("text") ?? "",
+        new RegExp(`${status}`),
+      );
       await waitFor(() => h.media.deletes.length === 1, "delete");
       await settle();
       assert.equal(reasonOf(h.xmpp.jmis("finish")[0]!), condition);
