@@ -49,6 +49,9 @@ export abstract class BridgedCall {
   protected sipLocalSdp = "";
   protected sipSdpVersion = 1;
   private iqCounter = 0;
+  private reinvites: Promise<void> = Promise.resolve();
+  private wantedDirection: Direction = "sendrecv";
+  private sentDirection: Direction = "sendrecv";
 
   constructor(
     protected readonly ctx: CallContext,
@@ -146,12 +149,24 @@ export abstract class BridgedCall {
     await this.dialog?.bye(condition === "success" ? undefined : reasonHeader(condition));
   }
 
-  /** Hold or unhold towards the SIP peer: a re-INVITE with our SDP and a new direction (RFC 3264 8.4). */
-  async holdSip(direction: Direction): Promise<void> {
-    if (!this.dialog || !this.sipLocalSdp) return;
-    const offer = withDirection(this.sipLocalSdp, direction, ++this.sipSdpVersion);
-    await this.dialog.reinvite(offer);
-    this.sipLocalSdp = offer;
+  /**
+   * Hold or unhold towards the SIP peer: a re-INVITE with our SDP and a new direction (RFC 3264 8.4).
+   * One at a time: RFC 3261 section 14.1, "a UAC MUST NOT initiate a new INVITE transaction within a
+   * dialog while another INVITE transaction is in progress"; a request superseded while it waited
+   * (hold then unhold) is skipped when the direction is already the wanted one.
+   */
+  holdSip(direction: Direction): Promise<void> {
+    this.wantedDirection = direction;
+    const run = async () => {
+      if (!this.dialog || !this.sipLocalSdp || this.ended) return;
+      if (this.wantedDirection !== direction || this.sentDirection === direction) return;
+      const offer = withDirection(this.sipLocalSdp, direction, ++this.sipSdpVersion);
+      await this.dialog.reinvite(offer);
+      this.sipLocalSdp = offer;
+      this.sentDirection = direction;
+    };
+    this.reinvites = this.reinvites.then(run, run);
+    return this.reinvites;
   }
 
   /**

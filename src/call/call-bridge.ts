@@ -243,7 +243,13 @@ export class CallBridge {
 
   /** An INVITE for an XMPP user. Throws GatewayError (-> a SIP status) for what cannot be called. */
   async handleInvite(inv: IncomingInvite): Promise<void> {
-    const caller = SipUri.parse(inv.from);
+    let caller: SipUri;
+    try {
+      caller = SipUri.parse(inv.from);
+    } catch {
+      inv.reject(400, "Bad From Header");
+      return;
+    }
     if (!caller.user || !this.ctx.addresses.isSipDomain(caller.host)) {
       // The same trust rule as for MESSAGE: nobody speaks for a SIP domain the gateway does not serve.
       inv.reject(403, "Caller Domain Not Served Here");
@@ -312,7 +318,11 @@ export class CallBridge {
   async stop(): Promise<void> {
     for (const t of this.proposals.values()) clearTimeout(t);
     this.proposals.clear();
-    await Promise.all([...this.calls.values()].map((c) => c.end("gone", "gateway", "gateway shutting down")));
+    // In batches: each end is a BYE or CANCEL plus an rtpengine delete.
+    const calls = [...this.calls.values()];
+    for (let i = 0; i < calls.length; i += 50) {
+      await Promise.all(calls.slice(i, i + 50).map((c) => c.end("gone", "gateway", "gateway shutting down")));
+    }
   }
 }
 

@@ -140,25 +140,27 @@ export class SipOriginatedCall extends BridgedCall {
     text?: string,
   ): Promise<void> {
     clearTimeout(this.ringTimer);
+    // The SIP side first: its final response must go out even when the XMPP link is down.
+    if (endedBy !== "sip") {
+      if (this.dialog) await this.byeSip(condition);
+      else {
+        const f = jingleReasonToSip(condition);
+        this.invite.reject(f.status, f.reason, { Reason: reasonHeader(condition) });
+      }
+    }
     if (endedBy !== "xmpp") {
       if (before === "proposed") {
         // XEP-0353 section 3.3: the initiator disavows its intent with <retract/>.
         const to = this.parties.xmppUser.split("/")[0]!;
-        await this.ctx.xmpp.send(
-          jmiMessage(this.parties.sipUser, to, "retract", this.sid, { reason: condition }),
-        );
+        this.ctx.xmpp
+          .send(jmiMessage(this.parties.sipUser, to, "retract", this.sid, { reason: condition }))
+          .catch((e: unknown) => this.log.debug("retract not sent", { sid: this.sid, error: String(e) }));
       } else {
         this.terminateXmpp(condition, text);
         if (before === "active") this.finish(condition);
       }
     } else if (before === "active") {
       this.finish(condition);
-    }
-    if (endedBy === "sip") return;
-    if (this.dialog) await this.byeSip(condition);
-    else {
-      const f = jingleReasonToSip(condition);
-      this.invite.reject(f.status, f.reason, { Reason: reasonHeader(condition) });
     }
   }
 }

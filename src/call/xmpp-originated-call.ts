@@ -84,7 +84,9 @@ export class XmppOriginatedCall extends BridgedCall {
         },
         {
           onSent: (cancel) => {
-            this.cancelInvite = cancel;
+            // She may have hung up before drachtio reported the INVITE as sent: cancel it now.
+            if (this.ended) cancel(reasonHeader("cancel"));
+            else this.cancelInvite = cancel;
           },
           onProvisional: (status, sdp) => void this.provisional(status, sdp),
         },

@@ -143,6 +143,7 @@ describe("call bridge, SIP -> XMPP: set-up through XEP-0353", () => {
       const h = callHarness({ settings: { iqTimeout: 20 } });
       h.xmpp.disco = disco;
       await proceeded(h);
+      assert.equal(h.xmpp.discos().length, 1, "her device was asked");
       const flags = h.media.offers[0]?.flags;
       assert.equal(flags?.["transport-protocol"], "UDP/TLS/RTP/SAVPF");
       assert.equal(flags?.ICE, "force");
