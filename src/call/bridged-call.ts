@@ -14,7 +14,7 @@
  */
 import type { Element } from "@xmpp/xml";
 import type { CallContext, SipDialog } from "./call-ports.js";
-import { reasonHeader, type JingleCondition } from "./call-reasons.js";
+import { byeToJingle, reasonHeader, type JingleCondition } from "./call-reasons.js";
 import { infoElement, jingleIq, terminateReason, type JingleActionName } from "./jingle-action.js";
 import { jmiMessage } from "./jmi.js";
 import { withDirection } from "./media-legs.js";
@@ -144,6 +144,27 @@ export abstract class BridgedCall {
   }
 
   // --- SIP side --------------------------------------------------------------------------------
+
+  /**
+   * Takes the established dialog: a BYE ends the call (reason by call-reasons.ts), a re-INVITE is
+   * answered by `answerReinvite` and told to the XMPP side as <hold/> or <unhold/>. If the call ended
+   * while the dialog was being set up (a 2xx crossing a hang-up), RFC 3261 section 15 ends it with BYE.
+   * Returns false in that case.
+   */
+  protected async attachDialog(dialog: SipDialog): Promise<boolean> {
+    this.dialog = dialog;
+    if (this.ended) {
+      await dialog.bye(reasonHeader("cancel"));
+      return false;
+    }
+    dialog.onBye((reason) => void this.end(byeToJingle(reason), "sip"));
+    dialog.onReinvite(async (offer) => {
+      const { answer, hold } = this.answerReinvite(offer);
+      this.sessionInfo(hold ? "hold" : "unhold");
+      return answer;
+    });
+    return true;
+  }
 
   protected async byeSip(condition: JingleCondition): Promise<void> {
     await this.dialog?.bye(condition === "success" ? undefined : reasonHeader(condition));

@@ -12,8 +12,8 @@
  * session-terminate, no answer in `ringTimeout` -> the final response of call-reasons.ts; CANCEL ->
  * <retract/> (before proceed) or session-terminate <cancel/>.
  */
-import type { CallContext, IncomingInvite } from "./call-ports.js";
-import { byeToJingle, jingleReasonToSip, reasonHeader, type JingleCondition } from "./call-reasons.js";
+import type { CallContext, IncomingInvite, SipDialog } from "./call-ports.js";
+import { jingleReasonToSip, reasonHeader, type JingleCondition } from "./call-reasons.js";
 import { BridgedCall, SIP_TAG, XMPP_TAG, type CallParties, type CallState } from "./bridged-call.js";
 import { contentsOf } from "./jingle-action.js";
 import type { JingleSessionDescription } from "./jingle-model.js";
@@ -114,23 +114,15 @@ export class SipOriginatedCall extends BridgedCall {
     }
     if (this.ended) return;
     this.sipLocalSdp = sdp;
+    let dialog: SipDialog;
     try {
-      this.dialog = await this.invite.accept(sdp);
+      dialog = await this.invite.accept(sdp);
     } catch (e) {
       this.log.info("the SIP caller left before the answer", { sid: this.sid, error: String(e) });
       await this.end("cancel", "sip");
       return;
     }
-    if (this.ended) {
-      await this.dialog.bye(reasonHeader("cancel"));
-      return;
-    }
-    this.dialog.onBye((reason) => void this.end(byeToJingle(reason), "sip"));
-    this.dialog.onReinvite(async (offer) => {
-      const { answer, hold } = this.answerReinvite(offer);
-      this.sessionInfo(hold ? "hold" : "unhold");
-      return answer;
-    });
+    await this.attachDialog(dialog);
   }
 
   protected async tellEnd(

@@ -16,7 +16,7 @@
  */
 import type { CallContext, SipDialog } from "./call-ports.js";
 import { SipCallFailure } from "./call-ports.js";
-import { byeToJingle, reasonHeader, sipStatusToJingle, type JingleCondition } from "./call-reasons.js";
+import { reasonHeader, sipStatusToJingle, type JingleCondition } from "./call-reasons.js";
 import { BridgedCall, SIP_TAG, XMPP_TAG, type CallParties, type CallState } from "./bridged-call.js";
 import { contentsOf } from "./jingle-action.js";
 import type { JingleSessionDescription } from "./jingle-model.js";
@@ -114,18 +114,7 @@ export class XmppOriginatedCall extends BridgedCall {
 
   private async answered(dialog: SipDialog, sdp: string): Promise<void> {
     clearTimeout(this.ringTimer);
-    this.dialog = dialog;
-    if (this.ended) {
-      // The XMPP side gave up while the 2xx was on its way: RFC 3261 section 15 ends it with BYE.
-      await dialog.bye(reasonHeader("cancel"));
-      return;
-    }
-    dialog.onBye((reason) => void this.end(byeToJingle(reason), "sip"));
-    dialog.onReinvite(async (offer) => {
-      const { answer, hold } = this.answerReinvite(offer);
-      this.sessionInfo(hold ? "hold" : "unhold");
-      return answer;
-    });
+    if (!(await this.attachDialog(dialog))) return;
     if (!this.accepted) await this.acceptXmpp(sdp);
     if (!this.ended) this.state = "active";
   }
