@@ -34,16 +34,11 @@ import { Writable } from "node:stream";
 import type { Element } from "@xmpp/xml";
 import winston from "winston";
 import type { MediaAnswer, MediaOffer, MediaPort } from "../src/call/call-ports.js";
-import { jingleIq, contentsOf, parseJingleAction } from "../src/call/jingle-action.js";
-import { parseJingleContents } from "../src/call/jingle.js";
+import { jingleIq, parseJingleAction } from "../src/call/jingle-action.js";
+import { jingleContentElements, parseJingleContents } from "../src/call/jingle.js";
 import { sdpToSession, sessionToSdp } from "../src/call/jingle-sdp.js";
-import {
-  sdpCodecNames,
-  towardsSip,
-  towardsXmpp,
-  transcodeFlags,
-  WEBRTC_PROFILE,
-} from "../src/call/media-legs.js";
+import { sdpCodecNames } from "../src/call/sdp-edit.js";
+import { towardsSip, towardsXmpp, transcodeFlags, WEBRTC_PROFILE } from "../src/call/media-legs.js";
 import { NS_JINGLE, NS_JINGLE_MESSAGE } from "../src/call/namespaces.js";
 import { Health } from "../src/health/health.js";
 import { moduleLogger, silenceLogging, type Logger } from "../src/log/logger.js";
@@ -345,7 +340,7 @@ function mediaPairs(alice: Alice, s2xOffer: string) {
     alice.jid,
     "i",
     { sid: "s", action: "session-initiate", initiator: BOB_PHONE },
-    ...contentsOf(sdpToSession(s2xOffer, { role: "initiator" })),
+    ...jingleContentElements(sdpToSession(s2xOffer, { role: "initiator" })),
   );
   const accepted = parseJingleAction(alice.accept(initiate).getChild("jingle", NS_JINGLE)!);
   const xmppAnswer = sessionToSdp(accepted.session!, {

@@ -15,9 +15,9 @@
 import type { Element } from "@xmpp/xml";
 import type { CallContext, SipDialog } from "./call-ports.js";
 import { byeToJingle, reasonHeader, type JingleCondition } from "./call-reasons.js";
-import { infoElement, jingleIq, terminateReason, type JingleActionName } from "./jingle-action.js";
-import { jmiMessage } from "./jmi.js";
-import { withDirection } from "./media-legs.js";
+import { infoElement, jingleIq, type JingleActionName } from "./jingle-action.js";
+import { jmiMessage, reasonElement } from "./jmi.js";
+import { offeredDirection, withDirection } from "./sdp-edit.js";
 import type { Direction } from "./sdp-direction.js";
 import type { XmppMediaProfile } from "./media-legs.js";
 
@@ -131,7 +131,7 @@ export abstract class BridgedCall {
   }
 
   protected terminateXmpp(condition: JingleCondition, text?: string): void {
-    this.notifyJingle("session-terminate", terminateReason(condition, text));
+    this.notifyJingle("session-terminate", reasonElement(condition, text));
   }
 
   /** XEP-0353 section 3.6: both parties SHOULD send <finish/> to the other's bare JID. */
@@ -196,8 +196,7 @@ export abstract class BridgedCall {
    * recvonly or inactive in the answer"), and the hold state it means for the XMPP side.
    */
   answerReinvite(offer: string): { answer: string; hold: boolean } {
-    const offered = directionOf(offer);
-    const hold = offered === "sendonly" || offered === "inactive" || /^c=IN IP4 0\.0\.0\.0/m.test(offer);
+    const { direction: offered, hold } = offeredDirection(offer);
     const mine: Direction =
       offered === "sendonly"
         ? "recvonly"
@@ -210,9 +209,4 @@ export abstract class BridgedCall {
     this.sipLocalSdp = answer;
     return { answer, hold };
   }
-}
-
-export function directionOf(sdp: string): Direction {
-  const m = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m.exec(sdp);
-  return (m?.[1] as Direction | undefined) ?? "sendrecv";
 }

@@ -8,8 +8,8 @@ import xml, { type Element } from "@xmpp/xml";
 import type { JingleCondition } from "./call-reasons.js";
 import { JingleError } from "./jingle-error.js";
 import type { JingleSessionDescription } from "./jingle-model.js";
-import { jingleContentElements, parseJingleContents } from "./jingle.js";
-import { parseReason, reasonElement } from "./jmi.js";
+import { parseJingleContents } from "./jingle.js";
+import { parseReason } from "./jmi.js";
 import { NS_JINGLE, NS_JINGLE_DTMF, NS_JINGLE_RTP_INFO } from "./namespaces.js";
 
 export type JingleActionName =
@@ -132,14 +132,6 @@ export function jingleIq(
       ...children,
     ),
   );
-}
-
-export function contentsOf(session: JingleSessionDescription): Element[] {
-  return jingleContentElements(session);
-}
-
-export function terminateReason(condition: JingleCondition, text?: string): Element {
-  return reasonElement(condition, text);
 }
 
 export function infoElement(kind: "ringing" | "hold" | "unhold" | "active"): Element {

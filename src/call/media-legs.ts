@@ -15,8 +15,6 @@
  *   a XEP-0181 <dtmf/> into RFC 4733 events (rtpengine's ng documentation, "play DTMF").
  */
 
-import type { Direction } from "./sdp-direction.js";
-
 /** How the XMPP client of a call carries media. */
 export interface XmppMediaProfile {
   ice: boolean;
@@ -66,71 +64,4 @@ export function transcodeFlags(offered: readonly string[], towards: "sip" | "xmp
   const wanted = towards === "xmpp" ? ["opus"] : ["PCMU", "PCMA"];
   const missing = wanted.filter((c) => !have.has(c.toLowerCase()));
   return missing.length ? { codec: { transcode: missing } } : {};
-}
-
-/**
- * The WebRTC-only attributes rtpengine passes through from a browser's offer, which a SIP phone has
- * no use for (and some old phones choke on): header extensions, msid/ssrc signalling, BUNDLE mids,
- * reduced-size RTCP, RTCP XR and feedback. Removed from SDP going to the SIP leg.
- */
-const WEBRTC_ONLY =
-  /^a=(extmap|extmap-allow-mixed|msid|msid-semantic|ssrc|ssrc-group|mid|group|rtcp-rsize|rtcp-xr|rtcp-fb|ice-options|end-of-candidates)(:|$)/;
-
-export function sipLegSdp(sdp: string): string {
-  const lines = sdp.split(/\r?\n/).filter((l) => l !== "" && !WEBRTC_ONLY.test(l));
-  return lines.join("\r\n") + "\r\n";
-}
-
-/** Codec names (rtpmap encoding names) offered in an SDP, for `transcodeFlags`. */
-export function sdpCodecNames(sdp: string): string[] {
-  const names: string[] = [];
-  for (const m of sdp.matchAll(/^a=rtpmap:\d+ ([^/\s]+)\//gm)) names.push(m[1]!);
-  // Static payload types without rtpmap (RFC 3551 table 4): 0 PCMU, 8 PCMA, 9 G722.
-  for (const m of sdp.matchAll(/^m=audio \d+ \S+ ([\d ]+)$/gm)) {
-    for (const pt of m[1]!.split(" ")) {
-      const name = { "0": "PCMU", "8": "PCMA", "9": "G722" }[pt];
-      if (name) names.push(name);
-    }
-  }
-  return names;
-}
-
-/**
- * `sdp` with every media direction set to `direction` and the o= version set to `version` (RFC 3264
- * section 8: "the version in the origin field MUST increment by one" in a changed offer or answer).
- */
-export function withDirection(sdp: string, direction: Direction, version: number): string {
-  const lines = sdp.split(/\r?\n/).filter((l) => l !== "");
-  const out: string[] = [];
-  let inMedia = false;
-  let wroteDirection = false;
-  const flush = () => {
-    if (inMedia && !wroteDirection) out.push(`a=${direction}`);
-  };
-  for (const line of lines) {
-    if (line.startsWith("o=")) {
-      const f = line.split(" ");
-      if (f.length >= 6) f[2] = String(version);
-      out.push(f.join(" "));
-      continue;
-    }
-    if (line.startsWith("m=")) {
-      flush();
-      inMedia = true;
-      wroteDirection = false;
-      out.push(line);
-      continue;
-    }
-    if (/^a=(sendrecv|sendonly|recvonly|inactive)$/.test(line)) {
-      // Session-level directions are dropped; each media section gets its own.
-      if (inMedia && !wroteDirection) {
-        out.push(`a=${direction}`);
-        wroteDirection = true;
-      }
-      continue;
-    }
-    out.push(line);
-  }
-  flush();
-  return out.join("\r\n") + "\r\n";
 }

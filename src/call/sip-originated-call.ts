@@ -15,18 +15,12 @@
 import type { CallContext, IncomingInvite, SipDialog } from "./call-ports.js";
 import { jingleReasonToSip, reasonHeader, type JingleCondition } from "./call-reasons.js";
 import { BridgedCall, SIP_TAG, XMPP_TAG, type CallParties, type CallState } from "./bridged-call.js";
-import { contentsOf } from "./jingle-action.js";
+import { jingleContentElements } from "./jingle.js";
 import type { JingleSessionDescription } from "./jingle-model.js";
 import { sdpToSession, sessionToSdp } from "./jingle-sdp.js";
 import { jmiMessage } from "./jmi.js";
-import {
-  sdpCodecNames,
-  sipLegSdp,
-  towardsSip,
-  towardsXmpp,
-  transcodeFlags,
-  type XmppMediaProfile,
-} from "./media-legs.js";
+import { towardsSip, towardsXmpp, transcodeFlags, type XmppMediaProfile } from "./media-legs.js";
+import { sdpCodecNames, sipLegSdp } from "./sdp-edit.js";
 
 export class SipOriginatedCall extends BridgedCall {
   private ringTimer: NodeJS.Timeout | undefined;
@@ -85,7 +79,7 @@ export class SipOriginatedCall extends BridgedCall {
     }
     if (this.ended) return;
     try {
-      await this.sendJingle("session-initiate", ...contentsOf(this.offerSession));
+      await this.sendJingle("session-initiate", ...jingleContentElements(this.offerSession));
     } catch (e) {
       this.log.info("session-initiate refused", { sid: this.sid, error: String(e) });
       await this.end("general-error", "xmpp");

@@ -18,10 +18,11 @@ import type { CallContext, SipDialog } from "./call-ports.js";
 import { SipCallFailure } from "./call-ports.js";
 import { reasonHeader, sipStatusToJingle, type JingleCondition } from "./call-reasons.js";
 import { BridgedCall, SIP_TAG, XMPP_TAG, type CallParties, type CallState } from "./bridged-call.js";
-import { contentsOf } from "./jingle-action.js";
+import { jingleContentElements } from "./jingle.js";
 import type { JingleSessionDescription } from "./jingle-model.js";
 import { sdpToSession, sessionToSdp } from "./jingle-sdp.js";
-import { sdpCodecNames, sipLegSdp, towardsSip, towardsXmpp, transcodeFlags } from "./media-legs.js";
+import { towardsSip, towardsXmpp, transcodeFlags } from "./media-legs.js";
+import { sdpCodecNames, sipLegSdp } from "./sdp-edit.js";
 
 export class XmppOriginatedCall extends BridgedCall {
   private cancelInvite: ((reason?: string) => void) | undefined;
@@ -138,7 +139,7 @@ export class XmppOriginatedCall extends BridgedCall {
       return;
     }
     try {
-      await this.sendJingle("session-accept", ...contentsOf(session));
+      await this.sendJingle("session-accept", ...jingleContentElements(session));
     } catch (e) {
       this.log.info("session-accept refused by the XMPP client", { sid: this.sid, error: String(e) });
       await this.end("general-error", "xmpp");
@@ -152,12 +153,8 @@ export class XmppOriginatedCall extends BridgedCall {
     text?: string,
   ): Promise<void> {
     clearTimeout(this.ringTimer);
-    if (endedBy !== "xmpp") {
-      this.terminateXmpp(condition, text);
-      this.finish(condition);
-    } else {
-      this.finish(condition);
-    }
+    if (endedBy !== "xmpp") this.terminateXmpp(condition, text);
+    this.finish(condition);
     if (endedBy === "sip") return;
     if (this.dialog) await this.byeSip(condition);
     else if (before === "initiating" || before === "ringing") this.cancelInvite?.(reasonHeader(condition));

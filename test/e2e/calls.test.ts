@@ -5,7 +5,7 @@
  * Media is proven from rtpengine's own per-leg counters and from what each side received.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, beforeEach, describe, it } from "node:test";
 import { getDrachtioEndpoint, type DrachtioEndpoint } from "../support/drachtio-endpoint.js";
 import { startEjabberd } from "../support/ejabberd.js";
 import { drachtioOf, startGateway, xmppOf, type GatewayProcess } from "../support/gateway-process.js";
@@ -77,6 +77,12 @@ for (const [kind, startServer] of servers) {
       await Promise.all([alice?.stop(), carol?.stop()]);
       await gateway?.stop();
       await Promise.all([server?.stop(), drachtio?.stop(), rtpengine?.stop()]);
+    });
+
+    // Counters are per test: what an earlier call received must not satisfy a later test.
+    beforeEach(() => {
+      phone?.rtp.resetCounters();
+      icePhone?.rtp.resetCounters();
     });
 
     /** The one call rtpengine has now, with its per-leg counters. */
@@ -264,6 +270,30 @@ for (const [kind, startServer] of servers) {
       assert.equal(res.exitCode, 0, explainSipp(res) + gateway.log().slice(-3000));
       const cancel = sippReceived(res).find((m) => m.startsWith("CANCEL ")) ?? "";
       assert.match(cancel, /^Reason: SIP;cause=487/m);
+      await noCallsLeft();
+    });
+
+    it("XMPP -> SIP early media: 183 with SDP -> early session-accept, the announcement is heard, then 486 -> <busy/>", async () => {
+      const uas = await startSippServer({
+        port: uasPort,
+        scenario: callUas({
+          provisional: [183],
+          earlySteps: [{ play: G711A_PCAP }, { pause: 2000 }],
+          answer: 486,
+        }),
+        calls: 1,
+        timeoutMs: 30_000,
+      });
+      const { sid } = await phone.call(`bob@${component}`, { jmi: false });
+      phone.useRemote(await phone.waitJingle(sid, "session-accept"));
+      await phone.rtp.waitFor(
+        () => phone.rtp.receivedCount(8) > 20,
+        5000,
+        () => phone.rtp.describe(),
+      );
+      assert.equal(await phone.terminatedWith(sid), "busy");
+      const res = await uas.done;
+      assert.equal(res.exitCode, 0, explainSipp(res));
       await noCallsLeft();
     });
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import xml from "@xmpp/xml";
 import { parsePidf } from "../../../src/presence/pidf.js";
 import { pidfToPresenceState } from "../../../src/presence/pidf-to-xmpp.js";
 import type { PresenceState } from "../../../src/presence/presence-model.js";
@@ -207,6 +208,15 @@ describe("stateToPresenceStanza", () => {
       stateToPresenceStanza({ available: true }, addr).toString(),
       '<presence from="alice%example.org@sip.gw.example" to="romeo@example.net"/>',
     );
+  });
+
+  it("available presence carries the XEP-0115 <c/> it is given; unavailable does not", () => {
+    const caps = () =>
+      xml("c", { xmlns: "http://jabber.org/protocol/caps", hash: "sha-1", node: "n", ver: "v" });
+    const on = stateToPresenceStanza({ available: true }, addr, caps());
+    assert.equal(on.getChild("c", "http://jabber.org/protocol/caps")?.attrs.ver, "v");
+    const off = stateToPresenceStanza({ available: false }, addr, caps());
+    assert.equal(off.getChild("c"), undefined);
   });
 
   it("unavailable: type and status only", () => {
