@@ -273,7 +273,7 @@ export const schema = {
   },
   calls: {
     ringTimeout: {
-      doc: "How long an XMPP user's devices may ring for a call from SIP before the caller gets 480 Temporarily Unavailable, in milliseconds.",
+      doc: "How long a call may ring before the gateway gives up, in milliseconds: an XMPP user's devices ringing for a SIP caller (who then gets 480 Temporarily Unavailable), or a SIP phone ringing for an XMPP caller (the INVITE is cancelled and the caller gets <timeout/>).",
       format: durationMs(5_000, 600_000),
       default: 60_000,
       env: "GATEWAY_CALLS_RING_TIMEOUT",
