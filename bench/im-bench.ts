@@ -22,8 +22,11 @@
  * generator + responder, or the bare component) and two XMPP-side workers (the clients) each run
  * apart, so /proc shows what each costs; this process only steers and reads /proc.
  *
- * Options: --server prosody|ejabberd  --quick  --duration S  --max-rate R  --no-profile  --out FILE
+ * Options: --server prosody|ejabberd  --quick  --duration S  --max-rate R | --rates R1,R2,..  --no-profile
+ *          --out FILE
  *          --only gateway|baseline (a development aid)
+ * Environment: BENCH_TRACE=DIR makes each receiver append "<send time> <latency>" (ms) per message
+ * to DIR/step<N>-<pid>.txt, to see when in a step the slow ones were (a development aid).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -91,7 +94,7 @@ const FULL_RATES = [500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10000];
 
 function usage(): never {
   console.error(
-    "usage: npm run bench -- [--server prosody|ejabberd] [--quick] [--duration S] [--max-rate R] [--no-profile] [--out FILE] [--only gateway|baseline]",
+    "usage: npm run bench -- [--server prosody|ejabberd] [--quick] [--duration S] [--max-rate R | --rates R1,R2,..] [--no-profile] [--out FILE] [--only gateway|baseline]",
   );
   process.exit(2);
 }
@@ -104,6 +107,7 @@ export function parseOptions(argv: string[]): Options {
   let profile = true;
   let out: string | undefined | null = null;
   let only: System | undefined;
+  let rateList: number[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? "";
     const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a];
@@ -120,6 +124,7 @@ export function parseOptions(argv: string[]): Options {
     else if (flag === "--duration") duration = Number(value());
     else if (flag === "--max-rate") maxRate = Number(value());
     else if (flag === "--no-profile") profile = false;
+    else if (flag === "--rates") rateList = value().split(",").map(Number);
     else if (flag === "--out") out = value();
     else if (flag === "--only") {
       const v = value();
@@ -131,8 +136,9 @@ export function parseOptions(argv: string[]): Options {
   if (maxRate !== undefined && !(maxRate >= 100 && maxRate <= 100_000)) usage();
   const base = quick ? [500, 1000] : FULL_RATES;
   const limit = maxRate ?? (quick ? 1000 : 10_000);
-  const rates = base.filter((r) => r <= limit);
-  if (rates.length === 0 || (rates[rates.length - 1] ?? 0) < limit) rates.push(limit);
+  if (rateList?.some((r) => !(r >= 100 && r <= 100_000))) usage();
+  const rates = rateList ?? base.filter((r) => r <= limit);
+  if (!rateList && (rates.length === 0 || (rates[rates.length - 1] ?? 0) < limit)) rates.push(limit);
   return {
     server,
     quick,
@@ -491,6 +497,11 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   const log = (s: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${s}`);
+  if (opts.only !== "baseline") {
+    // The gateway runs compiled, as `npm start` runs it (not through tsx).
+    log("building the gateway (npm run build)");
+    execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
+  }
   const users = Array.from({ length: opts.users }, (_, i) => ({ user: `user${i}`, password: `pw${i}` }));
   const profDir = await makeTempDir("bench-prof");
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -603,6 +614,7 @@ async function main(): Promise<void> {
         drachtio: { host: drachtio.host, port: drachtio.port, secret: drachtio.secret },
         rtpengine: { host: "127.0.0.1", port: rtpPort },
         sipDomains: [server.componentDomain],
+        compiled: true,
         env: {
           GATEWAY_SIP_OUTBOUND_PROXY: `sip:127.0.0.1:${proxyPort}`,
           GATEWAY_IM_RATE_LIMIT: "0",

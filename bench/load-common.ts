@@ -3,6 +3,7 @@
  * time, so any receiver in any process can compute the latency on the machine-wide monotonic
  * clock), a pacer that offers a fixed rate, and the receiver-side log of arrivals.
  */
+import { appendFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { nowMs } from "./stats.js";
 
@@ -139,6 +140,12 @@ export class ArrivalLog {
     if (!l) return { received: 0, duplicates: 0, latencies: [], inWindow: 0, lastArrival: 0, errors: 0 };
     let inWindow = 0;
     for (const a of l.arrivals) if (a <= windowEnd) inWindow++;
+    if (process.env.BENCH_TRACE) {
+      const rows = l.arrivals.map(
+        (a, i) => `${(a - (l.latencies[i] ?? 0)).toFixed(3)} ${(l.latencies[i] ?? 0).toFixed(3)}`,
+      );
+      appendFileSync(`${process.env.BENCH_TRACE}/step${step}-${process.pid}.txt`, rows.join("\n") + "\n");
+    }
     return {
       received: l.seen.size,
       duplicates: l.duplicates,

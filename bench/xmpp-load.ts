@@ -10,6 +10,7 @@
  *   straight through the XMPP server, and logs what clients send to it.
  */
 import { createRequire } from "node:module";
+import type { Socket } from "node:net";
 import { component, type Component } from "@xmpp/component";
 import xml, { type Element } from "@xmpp/xml";
 import type { XmppClientEntity } from "../test/support/xmpp-test-client.js";
@@ -17,6 +18,7 @@ import { ArrivalLog, benchBody, benchId, parseBenchBody, parseBenchId, runPaced 
 import type { PacedResult } from "./load-common.js";
 import { partyFor, type Party } from "./sip-load.js";
 import { nowMs } from "./stats.js";
+import { coalesceWrites } from "../src/util/coalesce-writes.js";
 
 const require = createRequire(import.meta.url);
 const { client } = require("@xmpp/client") as {
@@ -60,6 +62,21 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The same socket settings as the gateway's component link (src/xmpp/component-link.ts): Nagle off,
+ * the writes of one event-loop turn in one system call. Without them a client's next stanza can
+ * wait for the server's delayed ACK of its previous one, which is the client's latency, not the
+ * system's under test.
+ */
+function tuneSocket(x: object): void {
+  (x as { on(event: "connect", f: () => void): unknown }).on("connect", () => {
+    const socket = (x as { socket?: Socket }).socket;
+    if (!socket) return;
+    socket.setNoDelay(true);
+    coalesceWrites(socket);
+  });
+}
+
 async function login(server: C2sServer, user: string, password: string, log: ArrivalLog) {
   const x = client({
     service: `xmpp://${server.host}:${server.c2sPort}`,
@@ -78,6 +95,7 @@ async function login(server: C2sServer, user: string, password: string, log: Arr
     );
   });
   x.on("error", () => undefined);
+  tuneSocket(x);
   x.on("stanza", (el) => onBenchStanza(log, el));
   await withTimeout(x.start(), 15_000, `login of ${user}@${server.domain}`);
   await x.send(xml("presence"));
@@ -148,6 +166,7 @@ export class BareComponent {
     });
     const c = new BareComponent(x);
     x.on("error", () => undefined);
+    tuneSocket(x);
     x.on("stanza", (el: Element) => onBenchStanza(c.log, el));
     await withTimeout(x.start(), 15_000, `component ${opts.domain}`);
     return c;

@@ -18,12 +18,17 @@
  *    decode them by their declared charset. drachtio-srf's parser slices the body by Content-Length
  *    in characters, which with Latin-1 are exactly the octets it counts.
  *
+ * 3. Batch its writes. drachtio-srf writes each frame with its own `socket.write` on a socket with
+ *    Nagle off; `coalesceWrites` makes the frames of one event-loop turn one write(2) (measured in
+ *    docs/benchmarks.md: this is most of drachtio-srf's cost per message under load).
+ *
  * Checked by test/e2e/gateway-robustness.test.ts (garbage) and test/e2e/im.test.ts (an
  * ISO-8859-1 body).
  */
 import { createRequire } from "node:module";
 import type { Socket } from "node:net";
 import type { Logger } from "../log/logger.js";
+import { coalesceWrites } from "../util/coalesce-writes.js";
 
 interface WireProtocolInstance {
   mapIncomingMsg: Map<Socket, { incomingMsg: Buffer; length: number }>;
@@ -32,6 +37,7 @@ interface WireProtocolInstance {
 
 interface WireProtocolProto {
   _onData(this: WireProtocolInstance, socket: Socket, msg: Buffer): void;
+  installListeners(this: WireProtocolInstance, socket: Socket): void;
   __gatewayPatched?: boolean;
 }
 
@@ -80,6 +86,11 @@ export function hardenDrachtioWireProtocol(log: Logger): void {
   if (proto.__gatewayPatched) return;
   proto._onData = function (this: WireProtocolInstance, socket: Socket, msg: Buffer) {
     onData.call(this, log, socket, msg);
+  };
+  const installListeners = proto.installListeners;
+  proto.installListeners = function (this: WireProtocolInstance, socket: Socket) {
+    coalesceWrites(socket);
+    installListeners.call(this, socket);
   };
   proto.__gatewayPatched = true;
 }

@@ -10,6 +10,8 @@
  *      |                     v  |  backoff (delay x2)    | socket closed / stream error
  *   stop()              disconnected <-------------------+
  */
+import type { Socket } from "node:net";
+import { coalesceWrites } from "../util/coalesce-writes.js";
 import { WorkInFlight } from "../util/work-in-flight.js";
 import { component, type Component, type MiddlewareContext } from "@xmpp/component";
 import type { Element } from "@xmpp/xml";
@@ -67,6 +69,15 @@ export class ComponentLink {
   private wireEvents(): void {
     const x = this.xmpp;
     const where = `${this.opts.host}:${this.opts.port}`;
+    x.on("connect", () => {
+      // Stanzas are small and many: Nagle would hold one back until the previous one is acknowledged
+      // (with delayed ACKs, up to 40 ms on Linux); the writes of one event-loop turn go out together.
+      const socket = (x as unknown as { socket?: Socket }).socket;
+      if (socket) {
+        socket.setNoDelay(true);
+        coalesceWrites(socket);
+      }
+    });
     x.on("online", () => {
       this.delay = this.opts.reconnectDelay;
       x.reconnect.delay = this.delay;

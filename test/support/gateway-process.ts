@@ -17,6 +17,11 @@ export interface GatewayProcessOptions {
   rtpengine: { host: string; port: number };
   sipDomains: string[];
   env?: Record<string, string>;
+  /**
+   * Run the compiled gateway (`dist/src/main.js`, as `npm start` does; build it first with
+   * `npm run build`) instead of the sources through tsx. The benchmarks measure what users run.
+   */
+  compiled?: boolean;
 }
 
 export interface HealthBody {
@@ -79,10 +84,14 @@ export async function startGateway(opts: GatewayProcessOptions): Promise<Gateway
     GATEWAY_PRESENCE_DATABASE: join(dir, "presence.sqlite"),
     ...opts.env,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    opts.compiled ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"],
+    {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   running.add(child);
   const out = createWriteStream(logFile);
   child.stdout?.pipe(out, { end: false });

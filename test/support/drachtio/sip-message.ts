@@ -57,6 +57,12 @@ export interface Header {
   value: string;
   /** The header line exactly as received (after unfolding), kept while the header is untouched. */
   raw?: string;
+  /** normalizeName(name), computed once (lookups compare it for every header). */
+  key?: string;
+}
+
+function keyOf(h: Header): string {
+  return (h.key ??= normalizeName(h.name));
 }
 
 export class SipParseError extends Error {}
@@ -137,7 +143,7 @@ export class SipMessage {
   /** First value of a header (compact and full names match); list headers are not split. */
   get(name: string): string | undefined {
     const n = normalizeName(name);
-    return this.headers.find((h) => normalizeName(h.name) === n)?.value;
+    return this.headers.find((h) => keyOf(h) === n)?.value;
   }
 
   has(name: string): boolean {
@@ -147,20 +153,20 @@ export class SipMessage {
   /** Every value of a header, with comma-separated lists split for Via, Route, Record-Route, Contact. */
   getAll(name: string): string[] {
     const n = normalizeName(name);
-    const values = this.headers.filter((h) => normalizeName(h.name) === n).map((h) => h.value);
+    const values = this.headers.filter((h) => keyOf(h) === n).map((h) => h.value);
     return LIST_HEADERS.has(n) ? values.flatMap(splitList) : values;
   }
 
   /** Replaces the first header of that name (dropping the others) or appends one. */
   set(name: string, value: string): void {
     const n = normalizeName(name);
-    const i = this.headers.findIndex((h) => normalizeName(h.name) === n);
+    const i = this.headers.findIndex((h) => keyOf(h) === n);
     if (i === -1) {
       this.headers.push({ name, value });
       return;
     }
     this.headers[i] = { name: this.headers[i]?.name ?? name, value };
-    this.headers = this.headers.filter((h, j) => j <= i || normalizeName(h.name) !== n);
+    this.headers = this.headers.filter((h, j) => j <= i || keyOf(h) !== n);
   }
 
   add(name: string, value: string): void {
@@ -169,7 +175,7 @@ export class SipMessage {
 
   remove(name: string): void {
     const n = normalizeName(name);
-    this.headers = this.headers.filter((h) => normalizeName(h.name) !== n);
+    this.headers = this.headers.filter((h) => keyOf(h) !== n);
   }
 
   get callId(): string {
@@ -194,7 +200,7 @@ export class SipMessage {
 
   private setContentLength(): void {
     const len = String(Buffer.byteLength(this.body, "utf8"));
-    const h = this.headers.find((x) => normalizeName(x.name) === "content-length");
+    const h = this.headers.find((x) => keyOf(x) === "content-length");
     if (!h) this.headers.push({ name: "Content-Length", value: len });
     else if (h.value !== len) Object.assign(h, { value: len, raw: undefined });
   }
