@@ -378,7 +378,7 @@ export function renderReport(r: BenchResult): string {
       `- Load: ${o.users} XMPP clients (user0..user${o.users - 1}) in ${o.xmppWorkers} processes; SIP generator and responder ` +
         `in one process (4 UDP sockets, ${o.sipUsers} SIP users); steps of ${o.duration} s at ${o.rates.map(int).join(", ")}/s; ` +
         `stepping stops at the first step not sustained: a lost message, achieved < 95 % of offered, or median latency > 100 ms (a queue building up); "lost" means not delivered within the drain time after the step's last send (its duration, at least 3 s, at most 10 s). Bodies are ~35 bytes ("bench <step> <seq> <send time>").`,
-      `- Gateway: GATEWAY_IM_RATE_LIMIT=0 (the per-sender limit, 20/s by default, is off), GATEWAY_LOG_LEVEL=warn, ` +
+      `- Gateway: compiled (\`node dist/src/main.js\`, as \`npm start\` runs it); GATEWAY_IM_RATE_LIMIT=0 (the per-sender limit, 20/s by default, is off), GATEWAY_LOG_LEVEL=warn, ` +
         `other settings default; ${o.profile ? "V8 CPU profiler on during its steps (1 ms sampling)" : "no profiler"}.`,
       `- The machine may be shared: before each step the bench waits (up to 15 s) until processes outside it use under 25 % of one core; ` +
         `"CPU other" in the tables shows what was running anyway.`,
