@@ -64,9 +64,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /**
  * The same socket settings as the gateway's component link (src/xmpp/component-link.ts): Nagle off,
- * the writes of one event-loop turn in one system call. Without them a client's next stanza can
- * wait for the server's delayed ACK of its previous one, which is the client's latency, not the
- * system's under test.
+ * the writes of one event-loop turn in one system call. The clients and the baseline component then
+ * send as the gateway does, so the comparison is between the paths, not the socket settings.
  */
 function tuneSocket(x: object): void {
   (x as { on(event: "connect", f: () => void): unknown }).on("connect", () => {

@@ -19,11 +19,11 @@
  *    in characters, which with Latin-1 are exactly the octets it counts.
  *
  * 3. Batch its writes. drachtio-srf writes each frame with its own `socket.write` on a socket with
- *    Nagle off; `coalesceWrites` makes the frames of one event-loop turn one write(2) (measured in
- *    docs/benchmarks.md: this is most of drachtio-srf's cost per message under load).
+ *    Nagle off; `coalesceWrites` makes the frames of one event-loop turn one writev(2). Under load
+ *    that saves a system call and a wake-up of drachtio per frame (docs/benchmarks.md).
  *
- * Checked by test/e2e/gateway-robustness.test.ts (garbage) and test/e2e/im.test.ts (an
- * ISO-8859-1 body).
+ * Checked by test/e2e/gateway-robustness.test.ts (garbage), test/e2e/im.test.ts (an ISO-8859-1
+ * body) and test/e2e/link-writes.test.ts (batched writes).
  */
 import { createRequire } from "node:module";
 import type { Socket } from "node:net";
