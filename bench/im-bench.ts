@@ -136,7 +136,7 @@ export function parseOptions(argv: string[]): Options {
   if (maxRate !== undefined && !(maxRate >= 100 && maxRate <= 100_000)) usage();
   const base = quick ? [500, 1000] : FULL_RATES;
   const limit = maxRate ?? (quick ? 1000 : 10_000);
-  if (rateList?.some((r) => !(r >= 100 && r <= 100_000))) usage();
+  if (rateList && (maxRate !== undefined || rateList.some((r) => !(r >= 100 && r <= 100_000)))) usage();
   const rates = rateList ?? base.filter((r) => r <= limit);
   if (!rateList && (rates.length === 0 || (rates[rates.length - 1] ?? 0) < limit)) rates.push(limit);
   return {
