@@ -15,7 +15,9 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 
+# patches/: small fixes to dependencies applied by `patch-package` in npm's postinstall (patches/README.md).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 
 COPY . .

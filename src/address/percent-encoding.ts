@@ -40,6 +40,12 @@ const LITERAL: Record<SipComponent, RegExp> = {
   param: new RegExp(`^[${UNRESERVED}\\[\\]/:&+$]$`),
   header: new RegExp(`^[${UNRESERVED}\\[\\]/?:+$]$`),
 };
+/** Strings made only of literal characters: encoding and decoding leave them unchanged (the common case). */
+const ALL_LITERAL: Record<SipComponent, RegExp> = {
+  user: new RegExp(`^[${UNRESERVED}&=+$,;?/]*$`),
+  param: new RegExp(`^[${UNRESERVED}\\[\\]/:&+$]*$`),
+  header: new RegExp(`^[${UNRESERVED}\\[\\]/?:+$]*$`),
+};
 const HEX = /^[0-9A-Fa-f]{2}$/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -53,6 +59,7 @@ export function isLiteralIn(ch: string, component: SipComponent): boolean {
 
 /** Percent-encodes `value` for use as `component` of a SIP URI (see the table above). */
 export function percentEncode(value: string, component: SipComponent): string {
+  if (ALL_LITERAL[component].test(value)) return value;
   if (LONE_SURROGATE.test(value)) {
     throw new AddressError(
       "malformed-escape",
@@ -76,6 +83,7 @@ export function percentEncode(value: string, component: SipComponent): string {
  * `what` names the component in error messages.
  */
 export function percentDecode(text: string, component: SipComponent, what: string): string {
+  if (ALL_LITERAL[component].test(text)) return text;
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const ch = text.charAt(i);

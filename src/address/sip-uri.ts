@@ -1,6 +1,7 @@
 import { AddressError } from "./address-error.js";
 import { percentDecode, percentEncode } from "./percent-encoding.js";
 import { normalizeSipHost } from "./sip-host.js";
+import { Memo } from "../util/memo.js";
 
 /** One `uri-parameter`; `value` is `null` for a flag such as `;lr`. Names are lower case. */
 export interface SipUriParam {
@@ -59,6 +60,8 @@ export class SipUri {
   readonly port: number | null;
   readonly params: readonly SipUriParam[];
   readonly headers: readonly SipUriHeader[];
+  /** The normal form, computed once by the constructor (see `format`). */
+  private readonly text: string;
 
   constructor(init: SipUriInit) {
     this.scheme = init.scheme ?? "sip";
@@ -84,66 +87,18 @@ export class SipUri {
       if (name === "") throw new AddressError("malformed-uri", "Empty URI header name");
       return { name, value };
     });
-    // Fail now rather than in format(): lone surrogates cannot be percent-encoded.
-    this.format();
+    // Fail now rather than in format(): lone surrogates cannot be percent-encoded. The fields are
+    // immutable, so the text is computed once.
+    this.text = formatUri(this);
   }
 
-  /** Parses a SIP/SIPS URI (addr-spec form, no angle brackets); throws `AddressError`. */
+  /**
+   * Parses a SIP/SIPS URI (addr-spec form, no angle brackets); throws `AddressError`. The same
+   * few thousand URIs come back with every message, and a SipUri is immutable: results are shared
+   * through a bounded memo (errors are not remembered).
+   */
   static parse(text: string): SipUri {
-    const m = /^(sips?):(.*)$/is.exec(text);
-    if (m === null) {
-      const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1];
-      if (scheme !== undefined) {
-        throw new AddressError(
-          "unsupported-scheme",
-          `Not a SIP or SIPS URI (scheme ${scheme}): ${JSON.stringify(text)}`,
-        );
-      }
-      throw new AddressError("malformed-uri", `Not a SIP URI: ${JSON.stringify(text)}`);
-    }
-    const scheme = (m[1] ?? "").toLowerCase() as "sip" | "sips";
-    let rest = m[2] ?? "";
-    // '@' may appear nowhere but as the userinfo delimiter (it is escaped in users, params and headers).
-    const at = rest.indexOf("@");
-    if (at !== rest.lastIndexOf("@"))
-      throw new AddressError("malformed-uri", `More than one '@' in ${JSON.stringify(text)}`);
-    let user: string | null = null;
-    if (at >= 0) {
-      const userinfo = rest.slice(0, at);
-      if (userinfo.includes(":")) {
-        throw new AddressError(
-          "password",
-          `A password in a SIP URI is not accepted: ${JSON.stringify(text)}`,
-        );
-      }
-      if (userinfo === "")
-        throw new AddressError("malformed-uri", `Empty user part in ${JSON.stringify(text)}`);
-      user = percentDecode(userinfo, "user", "user part");
-      rest = rest.slice(at + 1);
-    }
-    const q = rest.indexOf("?");
-    const headerText = q >= 0 ? rest.slice(q + 1) : null;
-    const [hostport = "", ...paramTexts] = (q >= 0 ? rest.slice(0, q) : rest).split(";");
-    const { host, port } = splitHostPort(hostport, text);
-    const params = paramTexts.map((p) => {
-      const eq = p.indexOf("=");
-      const name = percentDecode(eq >= 0 ? p.slice(0, eq) : p, "param", "parameter name");
-      const value = eq >= 0 ? percentDecode(p.slice(eq + 1), "param", "parameter value") : null;
-      return { name, value };
-    });
-    const headers =
-      headerText === null
-        ? []
-        : headerText.split("&").map((h) => {
-            const eq = h.indexOf("=");
-            if (eq < 0)
-              throw new AddressError("malformed-uri", `URI header without '=' in ${JSON.stringify(text)}`);
-            return {
-              name: percentDecode(h.slice(0, eq), "header", "header name"),
-              value: percentDecode(h.slice(eq + 1), "header", "header value"),
-            };
-          });
-    return new SipUri({ scheme, user, host, port, params, headers });
+    return parsed.get(text, () => parseUri(text));
   }
 
   /** The value of parameter `name` (case-insensitive): a string, `null` for a flag, `undefined` if absent. */
@@ -165,22 +120,7 @@ export class SipUri {
 
   /** The URI text, with percent-escapes exactly where RFC 3261 section 25.1 requires them. */
   format(): string {
-    let out = `${this.scheme}:`;
-    if (this.user !== null) out += `${percentEncode(this.user, "user")}@`;
-    out += this.host;
-    if (this.port !== null) out += `:${this.port}`;
-    for (const { name, value } of this.params) {
-      out += `;${percentEncode(name, "param")}`;
-      if (value !== null) out += `=${percentEncode(value, "param")}`;
-    }
-    if (this.headers.length > 0) {
-      out +=
-        "?" +
-        this.headers
-          .map((h) => `${percentEncode(h.name, "header")}=${percentEncode(h.value, "header")}`)
-          .join("&");
-    }
-    return out;
+    return this.text;
   }
 
   toString(): string {
@@ -218,3 +158,78 @@ function splitHostPort(hostport: string, text: string): { host: string; port: nu
     throw new AddressError("malformed-port", `Bad port in ${JSON.stringify(text)}`);
   return { host, port: Number(portText) };
 }
+
+function parseUri(text: string): SipUri {
+  const m = /^(sips?):(.*)$/is.exec(text);
+  if (m === null) {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1];
+    if (scheme !== undefined) {
+      throw new AddressError(
+        "unsupported-scheme",
+        `Not a SIP or SIPS URI (scheme ${scheme}): ${JSON.stringify(text)}`,
+      );
+    }
+    throw new AddressError("malformed-uri", `Not a SIP URI: ${JSON.stringify(text)}`);
+  }
+  const scheme = (m[1] ?? "").toLowerCase() as "sip" | "sips";
+  let rest = m[2] ?? "";
+  // '@' may appear nowhere but as the userinfo delimiter (it is escaped in users, params and headers).
+  const at = rest.indexOf("@");
+  if (at !== rest.lastIndexOf("@"))
+    throw new AddressError("malformed-uri", `More than one '@' in ${JSON.stringify(text)}`);
+  let user: string | null = null;
+  if (at >= 0) {
+    const userinfo = rest.slice(0, at);
+    if (userinfo.includes(":")) {
+      throw new AddressError("password", `A password in a SIP URI is not accepted: ${JSON.stringify(text)}`);
+    }
+    if (userinfo === "")
+      throw new AddressError("malformed-uri", `Empty user part in ${JSON.stringify(text)}`);
+    user = percentDecode(userinfo, "user", "user part");
+    rest = rest.slice(at + 1);
+  }
+  const q = rest.indexOf("?");
+  const headerText = q >= 0 ? rest.slice(q + 1) : null;
+  const [hostport = "", ...paramTexts] = (q >= 0 ? rest.slice(0, q) : rest).split(";");
+  const { host, port } = splitHostPort(hostport, text);
+  const params = paramTexts.map((p) => {
+    const eq = p.indexOf("=");
+    const name = percentDecode(eq >= 0 ? p.slice(0, eq) : p, "param", "parameter name");
+    const value = eq >= 0 ? percentDecode(p.slice(eq + 1), "param", "parameter value") : null;
+    return { name, value };
+  });
+  const headers =
+    headerText === null
+      ? []
+      : headerText.split("&").map((h) => {
+          const eq = h.indexOf("=");
+          if (eq < 0)
+            throw new AddressError("malformed-uri", `URI header without '=' in ${JSON.stringify(text)}`);
+          return {
+            name: percentDecode(h.slice(0, eq), "header", "header name"),
+            value: percentDecode(h.slice(eq + 1), "header", "header value"),
+          };
+        });
+  return new SipUri({ scheme, user, host, port, params, headers });
+}
+
+function formatUri(u: Pick<SipUri, "scheme" | "user" | "host" | "port" | "params" | "headers">): string {
+  let out = `${u.scheme}:`;
+  if (u.user !== null) out += `${percentEncode(u.user, "user")}@`;
+  out += u.host;
+  if (u.port !== null) out += `:${u.port}`;
+  for (const { name, value } of u.params) {
+    out += `;${percentEncode(name, "param")}`;
+    if (value !== null) out += `=${percentEncode(value, "param")}`;
+  }
+  if (u.headers.length > 0) {
+    out +=
+      "?" +
+      u.headers
+        .map((h) => `${percentEncode(h.name, "header")}=${percentEncode(h.value, "header")}`)
+        .join("&");
+  }
+  return out;
+}
+
+const parsed = new Memo<SipUri>(10_000);

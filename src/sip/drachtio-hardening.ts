@@ -102,5 +102,7 @@ export function sipBodyBytes(body: string | undefined): Buffer {
 
 /** A header value as Unicode: headers are UTF-8 on the wire (RFC 3261 section 7.3.1). */
 export function sipHeaderText(value: string): string {
+  // eslint-disable-next-line no-control-regex -- ASCII reads the same in both: nothing to convert.
+  if (/^[\x00-\x7f]*$/.test(value)) return value;
   return Buffer.from(value, "latin1").toString("utf8");
 }

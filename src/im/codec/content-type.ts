@@ -14,6 +14,7 @@
  * one wins (seen in the wild as `charset=utf-8; charset=utf-8`). Anything else that does not fit the
  * grammar is a `SipBodyError` 400 `malformed-content-type`.
  */
+import { Memo } from "../../util/memo.js";
 import { SipBodyError } from "./sip-body-error.js";
 
 export interface ContentType {
@@ -29,7 +30,17 @@ export interface ContentType {
 const TOKEN = /^[!#$%&'*+\-.^_`{|}~0-9A-Za-z]+/;
 const SWS = /^[ \t]*/;
 
+/**
+ * Throws `SipBodyError` as described above. A handful of values come with every message and a
+ * ContentType is never modified: results are shared through a bounded memo (errors are not remembered).
+ */
 export function parseContentType(value: string): ContentType {
+  return parsed.get(value, () => parse(value));
+}
+
+const parsed = new Memo<ContentType>(1_000);
+
+function parse(value: string): ContentType {
   let rest = value.trim();
   const fail = (why: string): never => {
     throw SipBodyError.malformed(
